@@ -1,0 +1,34 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Every test runs in real workerd. The only fake is the model provider's network edge: all outbound
+ * fetches of the Worker and its Durable Objects go to `fake-anthropic/fake-anthropic.js`, which speaks
+ * Anthropic's real streaming wire format.
+ */
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          AUTH_SECRET: "test-auth-secret-0123456789abcdef",
+          ANTHROPIC_API_KEY: "test-anthropic-key",
+          ANTHROPIC_BASE_URL: "http://anthropic.fake",
+          // Short heartbeats so tests can see them without waiting 15 s; production uses the default.
+          HEARTBEAT_INTERVAL_MS: "300",
+        },
+        outboundService: "fake-anthropic",
+        workers: [
+          {
+            name: "fake-anthropic",
+            modules: true,
+            scriptPath: "./fake-anthropic/fake-anthropic.js",
+            compatibilityDate: "2026-11-01",
+          },
+        ],
+      },
+    }),
+  ],
+  test: { testTimeout: 30_000, hookTimeout: 30_000 },
+});
