@@ -1,0 +1,162 @@
+import type Anthropic from "@anthropic-ai/sdk";
+import type { MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages/messages";
+import type { FinishReason, UIMessage, UIMessageChunk } from "ai";
+import { AgentFailure, toAgentFailure } from "./agent-failure";
+import { AnthropicStepMapper, type StepUsage } from "./anthropic-step-mapper";
+import { runToolCalls } from "./run-tool-calls";
+import { toAnthropicMessages } from "./to-anthropic-messages";
+import type { Tool } from "./tool";
+import { toolDefinitions } from "./tool-definitions";
+
+export interface AgentSettings {
+  model: string;
+  systemPrompt: string;
+  maxOutputTokens: number;
+  /** model calls per turn before the loop stops with finishReason `tool-calls` */
+  maxSteps: number;
+  /** tokens of extended thinking per step; 0 turns thinking off */
+  thinkingBudget: number;
+  /** ms without any event from the model stream before it is aborted as stalled */
+  stallTimeoutMs: number;
+}
+
+export interface AgentRun {
+  sessionId: string;
+  /** The log's live history, ending with the user message this turn answers. */
+  history: readonly UIMessage[];
+  /** Aborted when the turn ends for any reason. */
+  signal: AbortSignal;
+  emit(chunk: UIMessageChunk): void;
+}
+
+export interface AgentResult {
+  finishReason: FinishReason;
+  usage: StepUsage;
+}
+
+/**
+ * The agent loop: stream a step from Claude, mapping events to chunks as they arrive; run the step's
+ * tool calls concurrently; feed the results back; repeat until Claude ends its turn or the step
+ * limit is hit. Bounded (max steps), abortable (one signal for the model call and every tool), and
+ * tool failures are data for the model, never exceptions out of the loop. Anything else that goes
+ * wrong is thrown as an AgentFailure; the turn closes itself around it.
+ */
+export async function runAgent(
+  client: Anthropic,
+  settings: AgentSettings,
+  tools: ReadonlyMap<string, Tool>,
+  run: AgentRun,
+): Promise<AgentResult> {
+  const messages: MessageParam[] = toAnthropicMessages(run.history);
+  markCacheBreakpoint(messages);
+  const system: TextBlockParam[] = [{ type: "text", text: settings.systemPrompt, cache_control: { type: "ephemeral" } }];
+  const toolParams: ToolUnion[] = toolDefinitions(tools);
+  const usage: StepUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+
+  for (let step = 0; step < settings.maxSteps; step++) {
+    run.emit({ type: "start-step" });
+    const mapper = await streamStep(client, settings, { system, messages, tools: toolParams }, run, step);
+    addUsage(usage, mapper.usage);
+    run.emit({ type: "finish-step" });
+    run.emit({ type: "message-metadata", messageMetadata: { model: settings.model, usage: { ...usage } } });
+
+    const calls = mapper.toolCalls;
+    if (mapper.stopReason !== "tool_use" || calls.length === 0) {
+      return { finishReason: finishReasonOf(mapper.stopReason), usage };
+    }
+    messages.push({ role: "assistant", content: mapper.assistantContent() });
+    const results = await runToolCalls(calls, tools, { sessionId: run.sessionId, signal: run.signal, emit: run.emit });
+    if (run.signal.aborted) throw run.signal.reason;
+    messages.push({ role: "user", content: results });
+  }
+  return { finishReason: "tool-calls", usage };
+}
+
+async function streamStep(
+  client: Anthropic,
+  settings: AgentSettings,
+  request: { system: TextBlockParam[]; messages: MessageParam[]; tools: ToolUnion[] },
+  run: AgentRun,
+  step: number,
+): Promise<AnthropicStepMapper> {
+  const mapper = new AnthropicStepMapper(`${step}-`);
+  // One controller per model call: aborted by the turn's signal or by the stall watchdog.
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(run.signal.reason);
+  run.signal.addEventListener("abort", onAbort, { once: true });
+  let stalled = false;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  const feedWatchdog = () => {
+    if (watchdog !== undefined) clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      stalled = true;
+      controller.abort(new Error("stalled"));
+    }, settings.stallTimeoutMs);
+  };
+  try {
+    feedWatchdog();
+    const thinking = settings.thinkingBudget > 0;
+    const stream = await client.messages.create(
+      {
+        model: settings.model,
+        max_tokens: thinking ? settings.maxOutputTokens + settings.thinkingBudget : settings.maxOutputTokens,
+        system: request.system,
+        messages: request.messages,
+        ...(request.tools.length > 0 ? { tools: request.tools } : {}),
+        ...(thinking ? { thinking: { type: "enabled", budget_tokens: settings.thinkingBudget } } : {}),
+        stream: true,
+      },
+      { signal: controller.signal },
+    );
+    for await (const event of stream) {
+      feedWatchdog();
+      for (const chunk of mapper.map(event)) run.emit(chunk);
+    }
+    if (!mapper.completed) {
+      throw new AgentFailure("upstream_error", "The model's response ended unexpectedly.", "stream ended before message_stop");
+    }
+    return mapper;
+  } catch (error) {
+    if (run.signal.aborted) throw run.signal.reason;
+    if (stalled) {
+      throw new AgentFailure("upstream_stalled", "The model stopped responding.", `no stream event for ${settings.stallTimeoutMs} ms`);
+    }
+    throw toAgentFailure(error);
+  } finally {
+    if (watchdog !== undefined) clearTimeout(watchdog);
+    run.signal.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Marks the end of the earlier turns, so the next request reads that prefix from Claude's cache. */
+function markCacheBreakpoint(messages: MessageParam[]): void {
+  const previous = messages.at(-2);
+  if (!previous || !Array.isArray(previous.content)) return;
+  const last = previous.content.at(-1);
+  if (last && last.type !== "thinking" && last.type !== "redacted_thinking") {
+    (last as { cache_control?: { type: "ephemeral" } }).cache_control = { type: "ephemeral" };
+  }
+}
+
+function addUsage(total: StepUsage, step: StepUsage): void {
+  total.inputTokens += step.inputTokens;
+  total.outputTokens += step.outputTokens;
+  total.cacheReadTokens += step.cacheReadTokens;
+  total.cacheWriteTokens += step.cacheWriteTokens;
+}
+
+function finishReasonOf(stopReason: string | null): FinishReason {
+  switch (stopReason) {
+    case "end_turn":
+    case "stop_sequence":
+      return "stop";
+    case "max_tokens":
+      return "length";
+    case "refusal":
+      return "content-filter";
+    case "tool_use":
+      return "tool-calls";
+    default:
+      return "other";
+  }
+}

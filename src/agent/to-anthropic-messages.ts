@@ -1,0 +1,101 @@
+import type { ContentBlockParam, MessageParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
+import { getToolName, isToolUIPart, type UIMessage } from "ai";
+
+/** Shown to the model for a tool call whose outcome never got stored (a crash or a stop mid-call). */
+export const INTERRUPTED_TOOL_RESULT = "Tool call was interrupted before it returned a result.";
+
+/**
+ * Builds Claude's messages from the session log (the source of truth, never the client's copy).
+ * Each assistant step (split on `step-start`) becomes an assistant message, followed by a user
+ * message holding one `tool_result` for every `tool_use` of that step, so every call is paired even
+ * when its outcome was lost. Thinking blocks keep their signatures, as Claude requires when tools
+ * are used with extended thinking. Consecutive messages of one role are merged, since the API
+ * expects the roles to alternate.
+ */
+export function toAnthropicMessages(history: readonly UIMessage[]): MessageParam[] {
+  const out: MessageParam[] = [];
+  const push = (role: "user" | "assistant", content: ContentBlockParam[]) => {
+    if (content.length === 0) return;
+    const last = out.at(-1);
+    if (last && last.role === role && Array.isArray(last.content)) last.content.push(...content);
+    else out.push({ role, content: [...content] });
+  };
+
+  for (const message of history) {
+    if (message.role === "user") {
+      push("user", userContent(message));
+    } else if (message.role === "assistant") {
+      for (const step of splitSteps(message.parts)) {
+        const { assistant, results } = stepContent(step);
+        push("assistant", assistant);
+        push("user", results);
+      }
+    }
+    // System messages in the log are not sent as turns; the system prompt is configuration.
+  }
+  return out;
+}
+
+function userContent(message: UIMessage): ContentBlockParam[] {
+  const blocks: ContentBlockParam[] = [];
+  for (const part of message.parts) {
+    if (part.type === "text" && part.text.trim() !== "") blocks.push({ type: "text", text: part.text });
+  }
+  return blocks;
+}
+
+type Part = UIMessage["parts"][number];
+
+function splitSteps(parts: readonly Part[]): Part[][] {
+  const steps: Part[][] = [[]];
+  for (const part of parts) {
+    if (part.type === "step-start") {
+      if (steps.at(-1)!.length > 0) steps.push([]);
+    } else {
+      steps.at(-1)!.push(part);
+    }
+  }
+  return steps;
+}
+
+function stepContent(parts: readonly Part[]): { assistant: ContentBlockParam[]; results: ToolResultBlockParam[] } {
+  const assistant: ContentBlockParam[] = [];
+  const results: ToolResultBlockParam[] = [];
+  for (const part of parts) {
+    if (part.type === "text") {
+      if (part.text !== "") assistant.push({ type: "text", text: part.text });
+    } else if (part.type === "reasoning") {
+      const signature = anthropicSignature(part.providerMetadata);
+      // Without its signature Claude rejects a thinking block; an unsigned one (cut mid-stream) is dropped.
+      if (signature) assistant.push({ type: "thinking", thinking: part.text, signature });
+    } else if (isToolUIPart(part)) {
+      const input = part.state === "input-streaming" || typeof part.input !== "object" || part.input === null ? {} : part.input;
+      assistant.push({ type: "tool_use", id: part.toolCallId, name: getToolName(part), input });
+      results.push(toolResult(part));
+    }
+  }
+  return { assistant, results };
+}
+
+function toolResult(part: Extract<Part, { toolCallId: string }>): ToolResultBlockParam {
+  if (part.state === "output-available") {
+    const output = part.output;
+    return {
+      type: "tool_result",
+      tool_use_id: part.toolCallId,
+      content: typeof output === "string" ? output : JSON.stringify(output ?? null),
+    };
+  }
+  if (part.state === "output-error") {
+    return { type: "tool_result", tool_use_id: part.toolCallId, content: part.errorText ?? "Tool failed", is_error: true };
+  }
+  return { type: "tool_result", tool_use_id: part.toolCallId, content: INTERRUPTED_TOOL_RESULT, is_error: true };
+}
+
+function anthropicSignature(metadata: unknown): string | undefined {
+  if (typeof metadata !== "object" || metadata === null) return undefined;
+  const anthropic = (metadata as { anthropic?: unknown }).anthropic;
+  if (typeof anthropic !== "object" || anthropic === null) return undefined;
+  const signature = (anthropic as { signature?: unknown }).signature;
+  return typeof signature === "string" && signature !== "" ? signature : undefined;
+}

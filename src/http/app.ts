@@ -1,0 +1,45 @@
+import { Hono } from "hono";
+import type { Env } from "../config";
+import { chatRoutes } from "./chat-routes";
+import { errorResponse } from "./error-response";
+import { type IdentityVariables, identity } from "./identity";
+import { sessionRoutes } from "./session-routes";
+
+type App = { Bindings: Env; Variables: IdentityVariables };
+
+/** Paths and the methods they answer; any other method on them is 405, any other path 404. */
+const ROUTES: ReadonlyArray<readonly [path: string, methods: readonly string[]]> = [
+  ["/api/chat", ["POST"]],
+  ["/api/chat/:id/stream", ["GET"]],
+  ["/api/chat/:id/stop", ["POST"]],
+  ["/api/chat/:id/ws", ["GET"]],
+  ["/api/sessions", ["GET", "POST"]],
+  ["/api/sessions/:id", ["GET", "DELETE"]],
+];
+
+export const app = new Hono<App>()
+  .use(async (c, next) => {
+    c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
+    await next();
+    c.header("x-request-id", c.get("requestId"));
+  })
+  .use("/api/*", identity())
+  .route("/api/chat", chatRoutes)
+  .route("/api/sessions", sessionRoutes);
+
+for (const [path, methods] of ROUTES) {
+  app.all(path, (c) => {
+    c.header("allow", methods.join(", "));
+    return errorResponse(c, "method_not_allowed", `${c.req.method} is not allowed here; use ${methods.join(" or ")}.`);
+  });
+}
+
+app.notFound((c) => errorResponse(c, "not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
+
+app.onError((error, c) => {
+  // Unexpected: log everything with the request id, send nothing of it.
+  console.error(JSON.stringify({ event: "unhandled_error", request: c.get("requestId"), error: error.stack ?? String(error) }));
+  return errorResponse(c, "internal_error", "Something went wrong on our side.");
+});
+
+export type AppType = typeof app;

@@ -1,0 +1,56 @@
+import {
+  safeValidateWebSocketChatTransportRequest,
+  type UIMessage,
+  type WebSocketChatTransportRequest,
+  type WebSocketChatTransportResponse,
+} from "ai";
+import type { ErrorCode } from "./error-code";
+
+/**
+ * The AI SDK's WebSocketChatTransport protocol (ai/src/ui/websocket-chat-transport.ts). Client
+ * frames are parsed with the SDK's own validator; server frames are built here and nowhere else.
+ *
+ * Besides the transport's frames, every socket of a session gets session events under the request id
+ * `session`. The stock transport ignores frames whose request id it does not know (it checks the id
+ * before the type), so these never disturb it; a client that wants them (our page, to follow a turn
+ * started in another tab) reads them from the socket.
+ */
+export const SESSION_EVENTS_REQUEST_ID = "session";
+
+export type SessionEvent =
+  | { type: "turn-started"; requestId: typeof SESSION_EVENTS_REQUEST_ID; messageId: string }
+  | { type: "turn-ended"; requestId: typeof SESSION_EVENTS_REQUEST_ID; messageId: string };
+
+export type ClientFrame = WebSocketChatTransportRequest<UIMessage>;
+
+/** bytes of one client frame; a `send` carries the client's whole transcript */
+export const MAX_CLIENT_FRAME_BYTES = 4 * 1024 * 1024;
+
+export async function parseClientFrame(
+  raw: string | ArrayBuffer,
+): Promise<{ ok: true; frame: ClientFrame } | { ok: false; message: string }> {
+  const size = typeof raw === "string" ? raw.length : raw.byteLength;
+  if (size > MAX_CLIENT_FRAME_BYTES) return { ok: false, message: `Frames may have at most ${MAX_CLIENT_FRAME_BYTES} bytes.` };
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw));
+  } catch {
+    return { ok: false, message: "The frame is not valid JSON." };
+  }
+  const parsed = await safeValidateWebSocketChatTransportRequest<UIMessage>({ value });
+  return parsed.success ? { ok: true, frame: parsed.data } : { ok: false, message: parsed.error.message };
+}
+
+/** A chunk frame from already-serialised chunk JSON: string concatenation, no re-stringify per socket. */
+export function chunkFrame(requestId: string, sequence: number, chunkJson: string): string {
+  return `{"type":"chunk","requestId":${JSON.stringify(requestId)},"sequence":${sequence},"chunk":${chunkJson}}`;
+}
+
+export function controlFrame(frame: Exclude<WebSocketChatTransportResponse, { type: "chunk" }> | SessionEvent): string {
+  return JSON.stringify(frame);
+}
+
+/** The transport surfaces `errorText` as the request's Error message; the code leads so clients can branch. */
+export function errorFrame(requestId: string, code: ErrorCode, message: string): string {
+  return controlFrame({ type: "error", requestId, errorText: `${code}: ${message}` });
+}

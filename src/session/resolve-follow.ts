@@ -1,0 +1,47 @@
+import { fail, type Result } from "../protocol/error-code";
+import type { ChunkLog } from "../storage/chunk-log";
+import type { TurnLog } from "../storage/turn-log";
+import type { ChunkSource } from "./chunk-source";
+import type { TurnStream } from "./turn-stream";
+
+export type FollowTarget = Result<
+  { source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>; startAt: number } | { idle: true }
+>;
+
+/**
+ * Decides what a follower gets. Without a cursor: the running turn from its `start` chunk (what the
+ * AI SDK's resume expects), or idle (HTTP 204). With a cursor: exactly the chunks after it, from the
+ * running turn or from the finished turn it belongs to, so a client that dropped before `finish`
+ * still gets the end; a cursor at the end of a finished turn is idle.
+ */
+export function resolveFollow(deps: {
+  cursor: number | undefined;
+  running: TurnStream | undefined;
+  turns: TurnLog;
+  chunks: ChunkLog;
+}): FollowTarget {
+  const { cursor, running } = deps;
+  if (cursor === undefined) {
+    return running ? { ok: true, source: running, startAt: running.firstSeq } : { ok: true, idle: true };
+  }
+  if (running && cursor >= running.firstSeq) {
+    if (cursor > running.durableThrough) return badCursor();
+    return { ok: true, source: running, startAt: cursor + 1 };
+  }
+  const turn = deps.turns.containing(cursor);
+  if (!turn || turn.lastChunk === null) return badCursor();
+  if (cursor === turn.lastChunk) return { ok: true, idle: true };
+  if (deps.chunks.read(cursor, cursor).length === 0) return fail("invalid_cursor", "This cursor's chunks are no longer kept.");
+  const lastChunk = turn.lastChunk;
+  const finished: ChunkSource = {
+    firstSeq: turn.firstChunk,
+    durableThrough: lastChunk,
+    ended: true,
+    read: (from, to) => deps.chunks.read(from, to),
+  };
+  return { ok: true, source: finished, startAt: cursor + 1 };
+}
+
+function badCursor() {
+  return fail("invalid_cursor", "The cursor does not point into a turn of this session.");
+}

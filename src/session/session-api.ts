@@ -1,0 +1,29 @@
+import type { UIMessage } from "ai";
+import type { Result } from "../protocol/error-code";
+import type { SessionView } from "./session-view";
+
+export interface SessionAddress {
+  userId: string;
+  sessionId: string;
+}
+
+export interface SendRequest extends SessionAddress {
+  trigger: "submit-message" | "regenerate-message";
+  /** The new user message; absent for a regeneration. Already validated at the HTTP boundary. */
+  message?: UIMessage;
+}
+
+export interface FollowRequest extends SessionAddress {
+  /** Resume after this chunk sequence; absent for a full replay of the running turn. */
+  cursor?: number;
+}
+
+/** What the Worker may ask of a session object. Expected failures come back as values. */
+export interface SessionApi {
+  send(request: SendRequest): Promise<Result<{ stream: ReadableStream<Uint8Array>; messageId: string }>>;
+  follow(request: FollowRequest): Promise<Result<{ stream: ReadableStream<Uint8Array> } | { idle: true }>>;
+  stop(request: SessionAddress): Promise<Result<{ stopped: boolean }>>;
+  view(request: SessionAddress & { limit: number; beforeSeq?: number }): Promise<Result<{ view: SessionView }>>;
+  create(request: SessionAddress): Promise<Result<{ view: SessionView; created: boolean }>>;
+  remove(request: SessionAddress): Promise<Result<{ deleted: true }>>;
+}

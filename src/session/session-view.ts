@@ -1,0 +1,51 @@
+import type { UIMessage } from "ai";
+import { finalizeInterruptedToolParts } from "../protocol/close-open-parts";
+import type { MessageLog } from "../storage/message-log";
+import type { SessionMeta } from "../storage/session-meta-store";
+import type { Turn } from "./turn";
+
+export interface SessionSummary {
+  id: string;
+  title: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SessionView {
+  session: SessionSummary;
+  /** Live history, oldest first, ready for `useChat({ messages })`. */
+  messages: UIMessage[];
+  /** Each message's sequence number in the log, aligned with `messages` (gaps are superseded answers). */
+  sequences: number[];
+  /** Pass as `before` to get the page of older messages; null when this page starts the session. */
+  nextBefore: number | null;
+  /**
+   * The running turn, if any. Its message is left out of `messages` so a client rebuilds it from
+   * the stream without duplicates; `message` is the snapshot so far, for a client that only reads.
+   */
+  activeStream: { messageId: string; cursor: number; message: UIMessage } | null;
+}
+
+export function buildSessionView(deps: {
+  meta: SessionMeta;
+  messages: MessageLog;
+  turn: Turn | undefined;
+  limit: number;
+  beforeSeq?: number | undefined;
+}): SessionView {
+  const { meta, turn } = deps;
+  const page = deps.messages.page({ limit: deps.limit + 1, ...(deps.beforeSeq === undefined ? {} : { beforeSeq: deps.beforeSeq }) });
+  const hasMore = page.length > deps.limit;
+  const shown = hasMore ? page.slice(1) : page;
+  const live = shown.filter((m) => m.message.id !== turn?.messageId);
+  const messages = live
+    // A tool call without an outcome outside the running turn can never get one: show it as failed.
+    .map((m) => finalizeInterruptedToolParts(m.message));
+  return {
+    session: { id: meta.id, title: meta.title, createdAt: meta.createdAt, updatedAt: meta.updatedAt },
+    messages,
+    sequences: live.map((m) => m.seq),
+    nextBefore: hasMore ? (shown[0]?.seq ?? null) : null,
+    activeStream: turn ? { messageId: turn.messageId, cursor: turn.stream.durableThrough, message: turn.snapshot() } : null,
+  };
+}

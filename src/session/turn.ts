@@ -1,0 +1,165 @@
+import type { FinishReason, UIMessage, UIMessageChunk } from "ai";
+import { closeOpenParts } from "../protocol/close-open-parts";
+import type { ErrorCode } from "../protocol/error-code";
+import { MessageAssembler } from "../protocol/message-assembler";
+import type { ChunkLog } from "../storage/chunk-log";
+import type { TurnStatus } from "../storage/turn-log";
+import { TurnStream } from "./turn-stream";
+
+export const CANCELLED_TEXT = "Turn was cancelled";
+
+/** How a turn ends. Exactly one of these is applied to a turn, whoever gets there first. */
+export type TurnEnd =
+  | { kind: "finished"; finishReason: FinishReason }
+  | { kind: "failed"; code: ErrorCode; errorText: string }
+  | { kind: "cancelled" };
+
+/** The narrow storage seam a turn needs: it never sees the database. Calls are synchronous. */
+export interface TurnRecorder {
+  /** Saves the in-flight assistant message (a checkpoint). */
+  saveMessage(message: UIMessage): void;
+  /** Saves the final message and closes the turn record, in one synchronous step. */
+  endTurn(end: { status: Exclude<TurnStatus, "running">; errorCode: ErrorCode | null; lastChunk: number }, message: UIMessage): void;
+}
+
+/** ms of streamed text between checkpoints of the assistant message */
+const TEXT_CHECKPOINT_INTERVAL_MS = 2_000;
+
+/** Chunks after which the assistant message is saved, so a second device sees calls and results mid-turn. */
+const CHECKPOINT_AFTER = new Set<UIMessageChunk["type"]>([
+  "tool-input-available",
+  "tool-output-available",
+  "tool-output-error",
+  "finish-step",
+]);
+
+export interface TurnOptions {
+  seq: number;
+  messageId: string;
+  firstChunk: number;
+  chunkLog: ChunkLog;
+  recorder: TurnRecorder;
+  flushIntervalMs: number;
+  heartbeatIntervalMs: number;
+  log: (event: string, detail: Record<string, unknown>) => void;
+  /** Continue an interrupted turn: the assembler state rebuilt from its chunks, and its last sequence. */
+  resume?: { assembler: MessageAssembler; lastChunk: number };
+}
+
+/**
+ * One running turn: the assistant message being built, its resumable stream, and the abort signal
+ * shared by the model call and every tool. `end` is the only way out and runs once: it closes open
+ * parts, gives every unresolved tool call its one outcome, writes `error` (when there is one) and
+ * `finish`, and persists the final message together with the turn record.
+ */
+export class Turn {
+  readonly seq: number;
+  readonly messageId: string;
+  readonly stream: TurnStream;
+  readonly assembler: MessageAssembler;
+  private readonly abort = new AbortController();
+  private outcome: TurnEnd | undefined;
+  private lastCheckpoint = Date.now();
+  private checkpointFailed = false;
+  private resolveDone!: () => void;
+  /** Settles when the turn has ended and its final state is saved. */
+  readonly done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+
+  constructor(private readonly options: TurnOptions) {
+    this.seq = options.seq;
+    this.messageId = options.messageId;
+    this.assembler = options.resume?.assembler ?? new MessageAssembler({ messageId: options.messageId });
+    this.stream = new TurnStream(
+      {
+        turn: options.seq,
+        firstSeq: options.firstChunk,
+        log: options.chunkLog,
+        flushIntervalMs: options.flushIntervalMs,
+        heartbeatIntervalMs: options.heartbeatIntervalMs,
+      },
+      options.resume?.lastChunk,
+    );
+    if (!options.resume) this.emit({ type: "start", messageId: options.messageId });
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  get ended(): boolean {
+    return this.outcome !== undefined;
+  }
+
+  /** The message as streamed so far. */
+  snapshot(): UIMessage {
+    return this.assembler.message;
+  }
+
+  /**
+   * Adds a chunk to the turn. After the turn ended this is a no-op: the model loop may still be
+   * unwinding from an abort, and nothing it says then may reach the log.
+   */
+  emit(chunk: UIMessageChunk): void {
+    if (this.outcome) return;
+    this.assembler.apply(chunk);
+    this.stream.append(chunk);
+    const now = Date.now();
+    const isDelta = chunk.type === "text-delta" || chunk.type === "reasoning-delta";
+    if (CHECKPOINT_AFTER.has(chunk.type) || (isDelta && now - this.lastCheckpoint >= TEXT_CHECKPOINT_INTERVAL_MS)) {
+      this.checkpoint(now);
+    }
+  }
+
+  end(end: TurnEnd): void {
+    if (this.outcome) return;
+    // Closing chunks go through the same path as every other chunk, so they are logged and
+    // followers get them like any other; only after that is the turn marked ended.
+    if (end.kind === "finished") {
+      for (const chunk of closeOpenParts(this.assembler, { errorText: "", finishReason: end.finishReason, withoutError: true })) {
+        this.emit(chunk);
+      }
+    } else {
+      const errorText = end.kind === "cancelled" ? CANCELLED_TEXT : end.errorText;
+      const finishReason: FinishReason = end.kind === "cancelled" ? "other" : "error";
+      for (const chunk of closeOpenParts(this.assembler, { errorText, finishReason })) this.emit(chunk);
+    }
+    this.outcome = end;
+    this.abort.abort(end.kind === "cancelled" ? new Error(CANCELLED_TEXT) : new Error("turn ended"));
+    this.stream.flush();
+    const status: Exclude<TurnStatus, "running"> = end.kind === "finished" ? "finished" : end.kind === "cancelled" ? "cancelled" : "failed";
+    const errorCode: ErrorCode | null = end.kind === "failed" ? end.code : end.kind === "cancelled" ? "turn_cancelled" : null;
+    this.persistFinal({ status, errorCode, lastChunk: this.stream.durableThrough });
+    this.stream.end();
+    this.resolveDone();
+  }
+
+  private checkpoint(now: number): void {
+    this.lastCheckpoint = now;
+    try {
+      this.options.recorder.saveMessage(this.assembler.message);
+      this.checkpointFailed = false;
+    } catch (error) {
+      // A failed intermediate save never kills the stream: the final save at the end retries it.
+      this.checkpointFailed = true;
+      this.options.log("checkpoint_failed", { turn: this.seq, error: String(error) });
+    }
+  }
+
+  private persistFinal(end: Parameters<TurnRecorder["endTurn"]>[0]): void {
+    const message = this.assembler.message;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.options.recorder.endTurn(end, message);
+        return;
+      } catch (error) {
+        this.options.log("final_save_failed", {
+          turn: this.seq,
+          attempt,
+          hadCheckpointFailure: this.checkpointFailed,
+          error: String(error),
+        });
+        if (attempt >= 2) throw error;
+      }
+    }
+  }
+}

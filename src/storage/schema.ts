@@ -1,0 +1,68 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/** One row: the session this Durable Object is. Absent until the first send or an explicit create. */
+export const sessionMeta = sqliteTable("session_meta", {
+  id: text("id").primaryKey(),
+  owner: text("owner").notNull(),
+  title: text("title"),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * The message log. `seq` is the rowid: dense, 0-based, assigned by the single-writer actor, never
+ * reused. A regenerated answer keeps its row and is marked `supersededBy`, so the log stays dense and
+ * complete while history shows only the live branch.
+ */
+export const messages = sqliteTable(
+  "messages",
+  {
+    seq: integer("seq").primaryKey(),
+    id: text("id").notNull().unique(),
+    role: text("role", { enum: ["user", "assistant", "system"] }).notNull(),
+    /** UIMessage parts as JSON, exactly as a client assembles them. */
+    parts: text("parts").notNull(),
+    /** UIMessage metadata as JSON, or NULL. */
+    metadata: text("metadata"),
+    supersededBy: text("superseded_by"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("messages_live").on(t.supersededBy, t.seq)],
+);
+
+/** One row per turn; at most one has status 'running'. */
+export const turns = sqliteTable(
+  "turns",
+  {
+    seq: integer("seq").primaryKey(),
+    assistantMessageId: text("assistant_message_id").notNull(),
+    status: text("status", { enum: ["running", "finished", "failed", "cancelled"] }).notNull(),
+    /** Session-wide sequence number of the turn's `start` chunk. */
+    firstChunk: integer("first_chunk").notNull(),
+    /**
+     * Sequence of the turn's last chunk, written once when the turn ends. While it runs the actor's
+     * memory is authoritative, so a flush writes one row, not two; after a crash it is recomputed.
+     */
+    lastChunk: integer("last_chunk"),
+    errorCode: text("error_code"),
+    startedAt: integer("started_at").notNull(),
+    endedAt: integer("ended_at"),
+  },
+  (t) => [index("turns_status").on(t.status)],
+);
+
+/**
+ * The chunk log. Chunks that arrive within one flush interval share a row (`count` chunks starting
+ * at `seq`), which is what keeps rows written per token low. `body` is the chunks' JSON joined by
+ * newlines: JSON.stringify never emits a raw newline, and replay can send the stored text as is.
+ * No secondary index: replay and pruning read by `seq` range, so each flush writes exactly one row.
+ */
+export const chunkBatches = sqliteTable("chunk_batches", {
+  seq: integer("seq").primaryKey(),
+  turn: integer("turn").notNull(),
+  count: integer("count").notNull(),
+  body: text("body").notNull(),
+});
+
+export const sessionSchema = { sessionMeta, messages, turns, chunkBatches };

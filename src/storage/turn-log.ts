@@ -1,0 +1,49 @@
+import { desc, eq, lte } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import type { ErrorCode } from "../protocol/error-code";
+import { turns } from "./schema";
+
+type Db = DrizzleSqliteDODatabase<Record<string, unknown>>;
+
+export type TurnStatus = (typeof turns.$inferSelect)["status"];
+export type TurnRow = typeof turns.$inferSelect;
+
+/** Turn records: which turn is running, and which chunk range each turn owns (for cursors). */
+export class TurnLog {
+  constructor(private readonly db: Db) {}
+
+  nextSeq(): number {
+    const row = this.db.select({ seq: turns.seq }).from(turns).orderBy(desc(turns.seq)).limit(1).get();
+    return (row?.seq ?? -1) + 1;
+  }
+
+  start(row: { seq: number; assistantMessageId: string; firstChunk: number; startedAt: number }): void {
+    this.db
+      .insert(turns)
+      .values({ ...row, status: "running", lastChunk: null, errorCode: null, endedAt: null })
+      .run();
+  }
+
+  end(
+    seq: number,
+    outcome: { status: Exclude<TurnStatus, "running">; lastChunk: number; errorCode: ErrorCode | null; endedAt: number },
+  ): void {
+    this.db.update(turns).set(outcome).where(eq(turns.seq, seq)).run();
+  }
+
+  running(): TurnRow | undefined {
+    return this.db.select().from(turns).where(eq(turns.status, "running")).get();
+  }
+
+  get(seq: number): TurnRow | undefined {
+    return this.db.select().from(turns).where(eq(turns.seq, seq)).get();
+  }
+
+  /** The turn whose chunk range holds `chunkSeq`. */
+  containing(chunkSeq: number): TurnRow | undefined {
+    const row = this.db.select().from(turns).where(lte(turns.firstChunk, chunkSeq)).orderBy(desc(turns.firstChunk)).limit(1).get();
+    if (!row) return undefined;
+    if (row.lastChunk !== null && chunkSeq > row.lastChunk) return undefined;
+    return row;
+  }
+}
