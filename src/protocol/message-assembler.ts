@@ -1,4 +1,7 @@
 import type { DynamicToolUIPart, FinishReason, ProviderMetadata, ReasoningUIPart, TextUIPart, UIMessage, UIMessageChunk } from "ai";
+// The SDK's own deep merge for message metadata (exported for its packages), so merges match exactly.
+import { mergeObjects } from "ai/internal";
+import { parsePartialJson } from "./parse-partial-json";
 
 type Part = UIMessage["parts"][number];
 type JSONObject = NonNullable<DynamicToolUIPart["toolMetadata"]>;
@@ -149,13 +152,16 @@ export class MessageAssembler {
       case "start":
         if (c.messageId != null && c.messageId !== this.msg.id) this.restart(c.messageId);
         this.hasStarted = true;
-        return this.mergeMetadata(c.messageMetadata);
+        this.mergeMetadata(c.messageMetadata);
+        return;
       case "finish":
         if (c.finishReason != null) this.lastFinishReason = c.finishReason;
         this.hasFinished = true;
-        return this.mergeMetadata(c.messageMetadata);
+        this.mergeMetadata(c.messageMetadata);
+        return;
       case "message-metadata":
-        return this.mergeMetadata(c.messageMetadata);
+        this.mergeMetadata(c.messageMetadata);
+        return;
       case "error": // the SDK reports it through onError; the message is unchanged
       case "abort": // not handled by the SDK's message builder at all
         return;
@@ -240,18 +246,7 @@ export class MessageAssembler {
       case "tool-input-start": {
         const { toolCallId, toolName, inputEncoding, dynamic, title, toolMetadata } = c;
         this.partialCalls.set(toolCallId, { text: "", inputEncoding, toolName, dynamic, title, toolMetadata });
-        this.updateTool({
-          dynamic: !!dynamic,
-          toolCallId,
-          toolName,
-          state: "input-streaming",
-          inputEncoding,
-          input: undefined,
-          providerExecuted: c.providerExecuted,
-          title,
-          toolMetadata,
-          providerMetadata: c.providerMetadata,
-        });
+        this.updateTool({ ...callFields(c), state: "input-streaming", input: undefined, inputEncoding, title });
         return;
       }
       case "tool-input-delta": {
@@ -259,49 +254,20 @@ export class MessageAssembler {
         if (!call) throw new Error(`MessageAssembler: tool-input-delta for unknown tool call "${c.toolCallId}" (no tool-input-start)`);
         call.text += c.inputTextDelta;
         const isText = call.inputEncoding === "text";
-        const { toolName, inputEncoding, title, toolMetadata } = call;
-        const part = this.updateTool({
-          dynamic: !!call.dynamic,
-          toolCallId: c.toolCallId,
-          toolName,
-          state: "input-streaming",
-          inputEncoding,
-          input: isText ? call.text : undefined,
-          rawInput: call.text,
-          title,
-          toolMetadata,
-        });
-        if (!isText) this.pendingInput.set(part, call.text);
+        const { toolName, inputEncoding, title, toolMetadata, text } = call;
+        const update = { toolCallId: c.toolCallId, toolName, inputEncoding, title, toolMetadata, rawInput: text };
+        const part = this.updateTool({ ...update, dynamic: !!call.dynamic, state: "input-streaming", input: isText ? text : undefined });
+        if (!isText) this.pendingInput.set(part, text);
         return;
       }
       case "tool-input-available":
-        this.updateTool({
-          dynamic: !!c.dynamic,
-          toolCallId: c.toolCallId,
-          toolName: c.toolName,
-          state: "input-available",
-          input: c.input,
-          providerExecuted: c.providerExecuted,
-          providerMetadata: c.providerMetadata,
-          title: c.title,
-          toolMetadata: c.toolMetadata,
-        });
+        this.updateTool({ ...callFields(c), state: "input-available", input: c.input, title: c.title });
         return;
       case "tool-input-error": {
-        // Like the SDK: an existing part of this call in the current step decides static vs dynamic; `title` is ignored.
+        // As the SDK: an existing part of this call in the current step decides static vs dynamic; `title` is ignored.
         const existing = this.findInStep(c.toolCallId, () => true);
         const dynamic = existing ? existing.type === "dynamic-tool" : !!c.dynamic;
-        this.updateTool({
-          dynamic,
-          toolCallId: c.toolCallId,
-          toolName: c.toolName,
-          state: "output-error",
-          input: c.input,
-          errorText: c.errorText,
-          providerExecuted: c.providerExecuted,
-          providerMetadata: c.providerMetadata,
-          toolMetadata: c.toolMetadata,
-        });
+        this.updateTool({ ...callFields(c), dynamic, state: "output-error", input: c.input, errorText: c.errorText });
         return;
       }
       case "tool-output-available":
@@ -337,7 +303,7 @@ export class MessageAssembler {
       case "tool-approval-response":
         throw new Error(`MessageAssembler: ${c.type} is not supported (we never emit tool approvals)`);
       default:
-        return this.applyData(c);
+        this.applyData(c);
     }
   }
 
@@ -421,7 +387,7 @@ export class MessageAssembler {
 
   private mergeMetadata(metadata: unknown): void {
     if (metadata == null) return;
-    this.msg.metadata = this.msg.metadata != null ? mergeObjects(this.msg.metadata, metadata) : metadata;
+    this.msg.metadata = this.msg.metadata != null ? mergeObjects(this.msg.metadata as object, metadata as object) : metadata;
   }
 
   private push(part: Part): number {
@@ -470,203 +436,16 @@ function openPart<P>(open: Map<string, P>, chunkType: string, id: string): P {
   return part;
 }
 
+/** The fields the SDK copies from a tool-input-start, -available or -error chunk into the part. */
+function callFields(c: Extract<UIMessageChunk, { type: "tool-input-start" | "tool-input-available" | "tool-input-error" }>) {
+  const { toolCallId, toolName, providerExecuted, providerMetadata, toolMetadata } = c;
+  return { dynamic: !!c.dynamic, toolCallId, toolName, providerExecuted, providerMetadata, toolMetadata };
+}
+
 function toolNameOf(part: ToolPart): string {
   return part.type === "dynamic-tool" ? (part.toolName ?? "") : part.type.slice("tool-".length);
 }
 
 function dataKey(type: string, id: string): string {
   return `${type}\u0000${id}`;
-}
-
-const isMergeable = (v: unknown): v is object =>
-  v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof RegExp);
-
-/** The SDK's internal mergeObjects: deep merge of plain objects; arrays and primitives replace; undefined is skipped. */
-function mergeObjects(base: unknown, overrides: unknown): unknown {
-  const result: Record<string, unknown> = { ...(base as object) };
-  for (const key of Object.keys(overrides as object)) {
-    if (key === "__proto__" || key === "constructor" || key === "prototype") continue;
-    const value = (overrides as Record<string, unknown>)[key];
-    if (value === undefined) continue;
-    const baseValue = (base as Record<string, unknown>)[key];
-    result[key] = isMergeable(value) && isMergeable(baseValue) ? mergeObjects(baseValue, value) : value;
-  }
-  return result;
-}
-
-/**
- * The SDK's parsePartialJson, synchronously: parse, else parse the repaired prefix (fixJson), else undefined.
- * Like its secureJsonParse, a `__proto__` key or a `constructor.prototype` makes the parse fail.
- */
-function parsePartialJson(text: string): unknown {
-  for (const candidate of [text, fixJson(text)]) {
-    try {
-      return JSON.parse(candidate, rejectPrototypeKeys);
-    } catch {
-      // Expected for a JSON prefix: fall through to the repaired text, then to undefined.
-    }
-  }
-  return undefined;
-}
-
-function rejectPrototypeKeys(key: string, value: unknown): unknown {
-  if (key === "__proto__" || (key === "constructor" && typeof value === "object" && value !== null && Object.hasOwn(value, "prototype"))) {
-    throw new SyntaxError("Object contains forbidden prototype property");
-  }
-  return value;
-}
-
-type JsonState =
-  | "ROOT"
-  | "FINISH"
-  | "STR"
-  | "STR_ESC"
-  | "STR_U"
-  | "LIT"
-  | "NUM"
-  | "OBJ_START"
-  | "OBJ_KEY"
-  | "OBJ_AFTER_KEY"
-  | "OBJ_BEFORE_VALUE"
-  | "OBJ_AFTER_VALUE"
-  | "OBJ_AFTER_COMMA"
-  | "ARR_START"
-  | "ARR_AFTER_VALUE"
-  | "ARR_AFTER_COMMA";
-
-/** Port of the SDK's internal fixJson (ai/src/util/fix-json.ts): closes a JSON prefix at its last complete token. */
-function fixJson(input: string): string {
-  const stack: JsonState[] = ["ROOT"];
-  let lastValid = -1;
-  let literalStart = 0;
-  let hexDigits = 0;
-  const swap = (state: JsonState) => {
-    stack.pop();
-    stack.push(state);
-  };
-  const valueStart = (c: string, i: number, after: JsonState) => {
-    const next: JsonState | undefined =
-      c === '"'
-        ? "STR"
-        : c === "{"
-          ? "OBJ_START"
-          : c === "["
-            ? "ARR_START"
-            : c === "-" || (c >= "0" && c <= "9")
-              ? "NUM"
-              : c === "f" || c === "t" || c === "n"
-                ? "LIT"
-                : undefined;
-    if (!next) return;
-    if (c !== "-") lastValid = i;
-    if (next === "LIT") literalStart = i;
-    swap(after);
-    stack.push(next);
-  };
-  const afterValue = (c: string, i: number) => {
-    const top = stack.at(-1);
-    const [comma, close] =
-      top === "OBJ_AFTER_VALUE"
-        ? (["OBJ_AFTER_COMMA", "}"] as const)
-        : top === "ARR_AFTER_VALUE"
-          ? (["ARR_AFTER_COMMA", "]"] as const)
-          : [];
-    if (comma && c === ",") swap(comma);
-    else if (close && c === close) {
-      lastValid = i;
-      stack.pop();
-    }
-  };
-  for (let i = 0; i < input.length; i++) {
-    const c = input.charAt(i);
-    switch (stack.at(-1)) {
-      case "ROOT":
-        valueStart(c, i, "FINISH");
-        break;
-      case "OBJ_START":
-        if (c === '"') swap("OBJ_KEY");
-        else if (c === "}") {
-          lastValid = i;
-          stack.pop();
-        }
-        break;
-      case "OBJ_AFTER_COMMA":
-        if (c === '"') swap("OBJ_KEY");
-        break;
-      case "OBJ_KEY":
-        if (c === '"') swap("OBJ_AFTER_KEY");
-        break;
-      case "OBJ_AFTER_KEY":
-        if (c === ":") swap("OBJ_BEFORE_VALUE");
-        break;
-      case "OBJ_BEFORE_VALUE":
-        valueStart(c, i, "OBJ_AFTER_VALUE");
-        break;
-      case "OBJ_AFTER_VALUE":
-        afterValue(c, i);
-        break;
-      case "STR":
-        if (c === '"') {
-          stack.pop();
-          lastValid = i;
-        } else if (c === "\\") stack.push("STR_ESC");
-        else lastValid = i;
-        break;
-      case "ARR_START":
-        if (c === "]") {
-          lastValid = i;
-          stack.pop();
-        } else valueStart(c, i, "ARR_AFTER_VALUE");
-        break;
-      case "ARR_AFTER_VALUE":
-        if (c === "," || c === "]") afterValue(c, i);
-        else lastValid = i;
-        break;
-      case "ARR_AFTER_COMMA":
-        valueStart(c, i, "ARR_AFTER_VALUE");
-        break;
-      case "STR_ESC":
-        stack.pop();
-        if (c === "u") {
-          hexDigits = 0;
-          stack.push("STR_U");
-        } else lastValid = i;
-        break;
-      case "STR_U":
-        if (/[0-9a-fA-F]/.test(c) && ++hexDigits === 4) {
-          stack.pop();
-          lastValid = i;
-        }
-        break;
-      case "NUM":
-        if (c >= "0" && c <= "9") lastValid = i;
-        else if (c !== "e" && c !== "E" && c !== "-" && c !== ".") {
-          stack.pop();
-          afterValue(c, i);
-        }
-        break;
-      case "LIT": {
-        const partial = input.substring(literalStart, i + 1);
-        if (["false", "true", "null"].some((lit) => lit.startsWith(partial))) lastValid = i;
-        else {
-          stack.pop();
-          afterValue(c, i);
-        }
-        break;
-      }
-    }
-  }
-  let result = input.slice(0, lastValid + 1);
-  for (let i = stack.length - 1; i >= 0; i--) {
-    const state = stack[i];
-    if (state === "STR") result += '"';
-    else if (state?.startsWith("OBJ")) result += "}";
-    else if (state?.startsWith("ARR")) result += "]";
-    else if (state === "LIT") {
-      const partial = input.substring(literalStart);
-      const lit = ["true", "false", "null"].find((l) => l.startsWith(partial));
-      if (lit) result += lit.slice(partial.length);
-    }
-  }
-  return result;
 }

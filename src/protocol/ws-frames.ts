@@ -26,9 +26,13 @@ export type ClientFrame = WebSocketChatTransportRequest<UIMessage>;
 /** bytes of one client frame; a `send` carries the client's whole transcript */
 export const MAX_CLIENT_FRAME_BYTES = 4 * 1024 * 1024;
 
+/**
+ * A frame that fails validation but names a request is answered on that request (the transport then
+ * fails just that call); only a frame with no usable request id costs the connection.
+ */
 export async function parseClientFrame(
   raw: string | ArrayBuffer,
-): Promise<{ ok: true; frame: ClientFrame } | { ok: false; message: string }> {
+): Promise<{ ok: true; frame: ClientFrame } | { ok: false; message: string; requestId?: string }> {
   const size = typeof raw === "string" ? raw.length : raw.byteLength;
   if (size > MAX_CLIENT_FRAME_BYTES) return { ok: false, message: `Frames may have at most ${MAX_CLIENT_FRAME_BYTES} bytes.` };
   let value: unknown;
@@ -38,7 +42,13 @@ export async function parseClientFrame(
     return { ok: false, message: "The frame is not valid JSON." };
   }
   const parsed = await safeValidateWebSocketChatTransportRequest<UIMessage>({ value });
-  return parsed.success ? { ok: true, frame: parsed.data } : { ok: false, message: parsed.error.message };
+  if (parsed.success) return { ok: true, frame: parsed.data };
+  const requestId = (value as { requestId?: unknown } | null)?.requestId;
+  return {
+    ok: false,
+    message: parsed.error.message,
+    ...(typeof requestId === "string" && requestId.length <= 200 ? { requestId } : {}),
+  };
 }
 
 /** A chunk frame from already-serialised chunk JSON: string concatenation, no re-stringify per socket. */

@@ -45,8 +45,9 @@ export class SocketSession {
   async onFrame(socket: WebSocket, attachment: SocketAttachment, raw: string | ArrayBuffer): Promise<void> {
     const parsed = await parseClientFrame(raw);
     if (!parsed.ok) {
-      // No request id to answer to: tell the client and drop the connection, as a protocol error.
-      socket.close(1007, parsed.message.slice(0, 120));
+      if (parsed.requestId !== undefined) socket.send(errorFrame(parsed.requestId, "invalid_request", parsed.message));
+      // No request to answer on: a protocol error that costs the connection.
+      else socket.close(1007, parsed.message.slice(0, 120));
       return;
     }
     const frame = parsed.frame;
