@@ -92,13 +92,12 @@ class FakeApiError extends Error {
   }
 }
 
-/** A mistake in the request or the directive: answered loudly as 400 so a test author sees it at once. */
+/** A mistake in the request or the directive: answered loudly as 400 so a test author sees it at once. @param {string} message */
 function badRequest(message) {
   return new FakeApiError(400, "invalid_request_error", message);
 }
 
 // ---------------------------------------------------------------- HTTP
-
 
 export default {
   /** @param {Request} request @param {{ FAKE_TOKENS_PER_SECOND?: string }} [env] */
@@ -154,13 +153,13 @@ async function route(request, options, requestId) {
     // the streamed model call, so a concurrent title call can neither fail with them nor consume them.
     if (turn.params.title === "fail") throw new FakeApiError(500, "api_error", "Internal server error");
     const title = titleFor(body.messages);
-    const usage = await cacheUsage(body, total);
+    const usage = cacheUsage(body, total);
     const message = { id: randomId("msg_01"), type: "message", role: "assistant", model: body.model, content: [{ type: "text", text: title }], stop_reason: "end_turn", stop_sequence: null, usage: { ...usage, output_tokens: title.split(" ").length } };
     return json(200, message, requestId);
   }
 
   const plan = planScenario(turn, body); // throws the HTTP-error scenarios before any cache is written
-  const usage = await cacheUsage(body, total);
+  const usage = cacheUsage(body, total);
   const frames = messageFrames(plan, { id: randomId("msg_01"), model: body.model, usage });
   const rate = turn.params.rate !== undefined ? Number(turn.params.rate) : Number(options.tokensPerSecond ?? 0);
   if (!(rate >= 0)) throw new FakeApiError(400, "invalid_request_error", `fake-anthropic: rate=${turn.params.rate ?? options.tokensPerSecond} is not a number >= 0`);
@@ -170,7 +169,7 @@ async function route(request, options, requestId) {
   return sseResponse(frames, { tokensPerSecond: rate, signal: request.signal, onEnd }, requestId);
 }
 
-/** The SDK sends `Authorization: Bearer <key>`; raw API users send `x-api-key`. Either works. */
+/** The SDK sends `Authorization: Bearer <key>`; raw API users send `x-api-key`. Either works. @param {Headers} headers */
 function authenticate(headers) {
   const bearer = /^Bearer\s+(.+)$/i.exec(headers.get("authorization") ?? "")?.[1];
   const key = headers.get("x-api-key") ?? bearer;
@@ -180,6 +179,7 @@ function authenticate(headers) {
 
 /** @param {string} raw @param {boolean} isMessages @returns {MessagesRequest & { max_tokens?: number }} */
 function parseBody(raw, isMessages) {
+  /** @type {any} parsed, then checked field by field below */
   let body;
   try {
     body = JSON.parse(raw);
@@ -190,7 +190,7 @@ function parseBody(raw, isMessages) {
   if (typeof body !== "object" || body === null) throw invalid("The request body must be a JSON object.");
   if (typeof body.model !== "string" || body.model === "") throw invalid("model: Field required");
   if (!Array.isArray(body.messages) || body.messages.length === 0) throw invalid("messages: at least one message is required");
-  if (!body.messages.every((m) => m && (m.role === "user" || m.role === "assistant"))) throw invalid("messages: each role must be 'user' or 'assistant'");
+  if (!body.messages.every((/** @type {any} */ m) => m && (m.role === "user" || m.role === "assistant"))) throw invalid("messages: each role must be 'user' or 'assistant'");
   if (isMessages && typeof body.max_tokens !== "number") throw invalid("max_tokens: Field required");
   return body;
 }
@@ -200,13 +200,17 @@ function parseBody(raw, isMessages) {
 /** `fake:<scenario>` followed by ` key=value` tokens on the same line; values hold no whitespace. */
 const DIRECTIVE = /(^|\s)fake:([A-Za-z0-9_-]+)((?:[ \t]+[A-Za-z_][\w-]*=\S*)*)/;
 
-/** The text of a message's content: a string, or its `text` blocks joined (tool_result blocks are not prompt text). */
+/**
+ * The text of a message's content: a string, or its `text` blocks joined (tool_result blocks are not prompt text).
+ * @param {any} content
+ * @returns {string}
+ */
 function textOf(content) {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
   return content
-    .filter((block) => block && block.type === "text" && typeof block.text === "string")
-    .map((block) => block.text)
+    .filter((/** @type {any} */ block) => block && block.type === "text" && typeof block.text === "string")
+    .map((/** @type {{ text: string }} */ block) => block.text)
     .join("\n");
 }
 
@@ -272,29 +276,34 @@ function jsonParam(params, name, fallback) {
 
 // ---------------------------------------------------------------- delta pieces (all lazy)
 
-/** Splits text into word pieces whose concatenation is the text (each piece keeps its leading whitespace). */
+/** Splits text into word pieces whose concatenation is the text (each piece keeps its leading whitespace). @param {string} text */
 function* words(text) {
   const pattern = /\s*\S+/g;
   let match;
   while ((match = pattern.exec(text))) yield match[0];
 }
 
+/** @param {string} promptText */
 function quote(promptText) {
   return promptText.split(" ").filter(Boolean).slice(0, QUOTED_WORDS).join(" ") || "(no text)";
 }
 
-/** `Echo: <first words of the prompt>.` then ` word2` ... ` word<count>`: exactly `count` pieces. */
+/** `Echo: <first words of the prompt>.` then ` word2` ... ` word<count>`: exactly `count` pieces. @param {string} promptText @param {number} count */
 function* echoPieces(promptText, count) {
   yield `Echo: ${quote(promptText)}.`;
   for (let i = 2; i <= count; i += 1) yield ` word${i}`;
 }
 
+/** @param {string} promptText @param {number} count */
 function* thinkingPieces(promptText, count) {
   yield `Considering: ${quote(promptText)}.`;
   for (let i = 2; i <= count; i += 1) yield ` thought${i}`;
 }
 
-/** The tool results of the request's last message, quoted verbatim so tests can check what reached the model. */
+/**
+ * The tool results of the request's last message, quoted verbatim so tests can check what reached the model.
+ * @param {{ role: string, content: any }[]} messages
+ */
 function toolResultsText(messages) {
   /** @type {Map<string, string>} */
   const names = new Map();
@@ -303,11 +312,11 @@ function toolResultsText(messages) {
     for (const block of message.content) if (block?.type === "tool_use") names.set(block.id, block.name);
   }
   const last = messages.at(-1);
-  const results = last?.role === "user" && Array.isArray(last.content) ? last.content.filter((block) => block?.type === "tool_result") : [];
+  const results = last?.role === "user" && Array.isArray(last.content) ? last.content.filter((/** @type {any} */ block) => block?.type === "tool_result") : [];
   if (results.length === 0) return "No tool results received.";
   return results
-    .map((result) => {
-      const body = typeof result.content === "string" ? result.content : Array.isArray(result.content) ? result.content.map((b) => (b?.type === "text" ? b.text : `[${b?.type}]`)).join("\n") : "";
+    .map((/** @type {any} */ result) => {
+      const body = typeof result.content === "string" ? result.content : Array.isArray(result.content) ? result.content.map((/** @type {any} */ b) => (b?.type === "text" ? b.text : `[${b?.type}]`)).join("\n") : "";
       return `Tool ${names.get(result.tool_use_id) ?? result.tool_use_id} ${result.is_error ? "failed" : "returned"}: ${body}`;
     })
     .join("\n");
@@ -424,7 +433,7 @@ function titleFor(messages) {
 
 // ---------------------------------------------------------------- wire frames
 
-/** @param {{ type: string }} event @param {boolean} token */
+/** @param {{ type: string, [field: string]: unknown }} event @param {boolean} token @returns {Frame} */
 function frame(event, token = false) {
   return { text: `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`, token };
 }
@@ -436,15 +445,15 @@ function startOf(block) {
   return { type: "tool_use", id: block.id, name: block.name, input: {} };
 }
 
-/** The real API opens a tool input with an empty piece, then sends the JSON in several pieces. */
+/** The real API opens a tool input with an empty piece, then sends the JSON in several pieces. @param {unknown} input */
 function* jsonPieces(input) {
-  const json = JSON.stringify(input);
+  const json = JSON.stringify(input) ?? "null";
   const size = Math.max(1, Math.ceil(json.length / JSON_PIECES));
   yield "";
   for (let i = 0; i < json.length; i += size) yield json.slice(i, i + size);
 }
 
-/** @param {BlockPlan} block @returns {Iterable<object>} */
+/** @param {BlockPlan} block @returns {Iterable<{ type: string, [field: string]: unknown }>} */
 function* deltasOf(block) {
   if (block.type === "text") for (const piece of block.pieces) yield { type: "text_delta", text: piece };
   else if (block.type === "thinking") {
@@ -497,7 +506,7 @@ function* messageFrames(plan, meta) {
 
 // ---------------------------------------------------------------- usage
 
-/** ceil(chars / 4) over the system prompt (a string, or its JSON), the messages' JSON and the tools' JSON. */
+/** ceil(chars / 4) over the system prompt (a string, or its JSON), the messages' JSON and the tools' JSON. @param {MessagesRequest} body */
 function estimateInputTokens(body) {
   const system = body.system === undefined ? "" : typeof body.system === "string" ? body.system : JSON.stringify(body.system);
   const tools = body.tools === undefined ? "" : JSON.stringify(body.tools);
@@ -510,35 +519,38 @@ function estimateInputTokens(body) {
  * messages, block by block) is hashed at every block boundary; the longest prefix seen before is
  * read, the rest up to the last marker is written. Unlike the real API there is no minimum
  * cacheable length (tests would need huge prompts) and no 20-block lookback limit.
- * @param {MessagesRequest} body @param {number} total @returns {Promise<InputUsage>}
+ * @param {MessagesRequest} body @param {number} total @returns {InputUsage}
  */
-async function cacheUsage(body, total) {
+function cacheUsage(body, total) {
   const segments = promptSegments(body);
   const lastMarker = segments.findLastIndex((segment) => segment.marked);
   if (lastMarker < 0) return { input_tokens: total, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-  let chars = body.model.length;
-  let prefix = body.model; // caches are per model
+  const hash = new PrefixHash(body.model); // caches are per model
+  let chars = 0;
   let read = 0;
   let written = 0;
   /** @type {string[]} */
-  const markedHashes = [];
+  const markedPrefixes = [];
   for (const [index, segment] of segments.slice(0, lastMarker + 1).entries()) {
-    prefix += segment.text;
+    const prefix = hash.update(segment.text);
     chars += segment.text.length;
-    const hash = await sha256(prefix);
     const tokens = Math.ceil(chars / 4);
-    if (cachedPrefixes.has(hash)) read = tokens;
-    if (segment.marked) markedHashes.push(hash);
-    if (index === lastMarker) written = cachedPrefixes.has(hash) ? 0 : tokens - read;
+    if (cachedPrefixes.has(prefix)) read = tokens;
+    if (segment.marked) markedPrefixes.push(prefix);
+    if (index === lastMarker) written = cachedPrefixes.has(prefix) ? 0 : tokens - read;
   }
-  for (const hash of markedHashes) remember(cachedPrefixes, hash, true, MAX_CACHED_PREFIXES);
+  for (const prefix of markedPrefixes) remember(cachedPrefixes, prefix, true, MAX_CACHED_PREFIXES);
   return { input_tokens: Math.max(0, total - read - written), cache_creation_input_tokens: written, cache_read_input_tokens: read };
 }
 
-/** The prompt in cache order, one segment per block, with the markers themselves left out of the text. */
+/**
+ * The prompt in cache order, one segment per block, with the markers themselves left out of the text.
+ * @param {MessagesRequest} body @returns {{ text: string, marked: boolean }[]}
+ */
 function promptSegments(body) {
-  const strip = (/** @type {unknown} */ block) => JSON.stringify(block, (key, value) => (key === "cache_control" ? undefined : value));
-  const marked = (block) => typeof block === "object" && block !== null && block.cache_control != null;
+  const strip = (/** @type {unknown} */ block) => JSON.stringify(block, (key, value) => (key === "cache_control" ? undefined : value)) ?? "";
+  const marked = (/** @type {any} */ block) => typeof block === "object" && block !== null && block.cache_control != null;
+  /** @type {unknown[]} */
   const blocks = [...(Array.isArray(body.tools) ? body.tools : []), ...(Array.isArray(body.system) ? body.system : body.system === undefined ? [] : [body.system])];
   const segments = blocks.map((block) => ({ text: strip(block), marked: marked(block) }));
   for (const message of body.messages) {
@@ -548,10 +560,31 @@ function promptSegments(body) {
   return segments;
 }
 
-/** Hashing every boundary's whole prefix is quadratic, but prompts with markers here are test-sized. */
-async function sha256(text) {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+/**
+ * A running 64-bit hash (two 32-bit FNV-1a style lanes) of everything added so far, so the hash of
+ * every prefix costs one pass over the prompt. Hashing each prefix anew would be quadratic, and
+ * apps mark every request: a 200k-token history would hash hundreds of MB per request.
+ */
+class PrefixHash {
+  /** @param {string} seed */
+  constructor(seed) {
+    this.a = 0x811c9dc5;
+    this.b = 0x9747b28c;
+    this.update(seed);
+  }
+
+  /** @param {string} text @returns {string} the hash of everything added so far */
+  update(text) {
+    let { a, b } = this;
+    for (let i = 0; i < text.length; i += 1) {
+      const code = text.charCodeAt(i);
+      a = Math.imul(a ^ code, 0x01000193);
+      b = Math.imul(b ^ code, 0x5bd1e995);
+    }
+    this.a = a;
+    this.b = b;
+    return `${(a >>> 0).toString(16)}${(b >>> 0).toString(16).padStart(8, "0")}`;
+  }
 }
 
 // ---------------------------------------------------------------- responses
@@ -567,10 +600,10 @@ function errorResponse(error, requestId) {
 }
 
 /**
- * Streams the frames lazily: each pull produces one frame, and only when the client reads, so a huge
- * answer is never buffered. Deltas are paced at `tokensPerSecond` (0: as fast as possible, but still
- * one macrotask per frame so the body really arrives in pieces). Client disconnect (stream cancel or
- * request.signal) stops every timer at once.
+ * Streams the frames lazily: each pull produces one chunk, and only when the client reads, so a huge
+ * answer is never buffered. Deltas are paced at `tokensPerSecond`; at 0 chunks go as fast as the
+ * client reads, with a macrotask between two chunks so the body really arrives in pieces. Client
+ * disconnect (stream cancel or request.signal) stops every timer at once.
  * @param {Generator<Frame | typeof STALL, void, undefined>} frames
  * @param {{ tokensPerSecond: number, signal?: AbortSignal, onEnd?: (state: 'done' | 'cancelled') => void }} options
  * @param {string} requestId
@@ -598,7 +631,7 @@ function sseResponse(frames, { tokensPerSecond, signal, onEnd }, requestId) {
   const body = new ReadableStream(
     {
       async pull(controller) {
-        const next = ended ? { done: true, value: undefined } : source.next();
+        const next = ended ? /** @type {const} */ ({ done: true, value: undefined }) : source.next();
         if (next.done) {
           end("done");
           controller.close();
@@ -654,8 +687,8 @@ function* batched(frames, size) {
   if (text !== "") yield { text, token: false };
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts (and then clears its timer). */
-function sleep(ms, /** @type {AbortSignal} */ signal) {
+/** Resolves after `ms`, or at once when `signal` aborts (and then clears its timer). @param {number} ms @param {AbortSignal} signal */
+function sleep(ms, signal) {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(undefined);
     const done = () => {
@@ -670,14 +703,15 @@ function sleep(ms, /** @type {AbortSignal} */ signal) {
 
 /** setImmediate where it exists (Node, and workerd), since Node's setTimeout(0) costs >= 1 ms. */
 function nextMacrotask() {
-  return new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
+  const { setImmediate } = /** @type {{ setImmediate?: (callback: () => void) => unknown }} */ (globalThis);
+  return new Promise((resolve) => (setImmediate ? setImmediate(() => resolve(undefined)) : setTimeout(resolve, 0)));
 }
 
 // ---------------------------------------------------------------- small helpers
 
 const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/** An id shaped like Anthropic's (`msg_01` + 22 base62 characters). */
+/** An id shaped like Anthropic's (`msg_01` + 22 base62 characters). @param {string} prefix */
 function randomId(prefix) {
   const bytes = crypto.getRandomValues(new Uint8Array(22));
   return prefix + Array.from(bytes, (byte) => BASE62[byte % 62]).join("");

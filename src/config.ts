@@ -15,6 +15,8 @@ export interface Env {
   ANTHROPIC_TITLE_MODEL?: string;
   /** Set only by `npm run dev` (`wrangler dev --var`); see http/identity.ts for why it cannot leak. */
   DEV_IDENTITY?: string;
+  /** Set only by `npm run bench`; turns on the no-persistence baseline route (see http/bench-routes.ts). */
+  BENCH_BASELINE?: string;
   HEARTBEAT_INTERVAL_MS?: string;
   CHUNK_FLUSH_INTERVAL_MS?: string;
   SYSTEM_PROMPT?: string;

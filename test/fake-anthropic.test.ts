@@ -393,4 +393,22 @@ describe("fake Anthropic: non-streaming calls", () => {
     expect(total(second.usage)).toBe(total(first.usage));
     expect(second.usage.input_tokens).toBeLessThan(total(second.usage));
   });
+
+  it("prompt caching: when the marker moves to the newest message, the earlier prefix is read and only the rest written", async () => {
+    const ephemeral = { type: "ephemeral" as const };
+    const firstPrompt = `First question ${uniqueKey("cache")} fake:text tokens=1`;
+    const first = await client().messages.stream(request([{ role: "user", content: [{ type: "text", text: firstPrompt, cache_control: ephemeral }] }])).finalMessage();
+    expect(first.usage.cache_creation_input_tokens).toBeGreaterThan(0);
+    const second = await client()
+      .messages.stream(
+        request([
+          { role: "user", content: [{ type: "text", text: firstPrompt }] },
+          { role: "assistant", content: first.content },
+          { role: "user", content: [{ type: "text", text: "Second question fake:text tokens=1", cache_control: ephemeral }] },
+        ]),
+      )
+      .finalMessage();
+    expect(second.usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
+    expect(second.usage.cache_creation_input_tokens).toBeGreaterThan(0);
+  });
 });

@@ -1,10 +1,13 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { Tool, ToolContext } from "../src/agent/tool";
+import { assertPublicUrl } from "../src/agent/tools/assert-public-url";
 import { calculator } from "../src/agent/tools/calculator";
 import { currentTime } from "../src/agent/tools/current-time";
 import { evaluateExpression } from "../src/agent/tools/evaluate-expression";
-import { assertPublicUrl, extractText, fetchUrl } from "../src/agent/tools/fetch-url";
+import { extractText } from "../src/agent/tools/extract-text";
+import { fetchUrl, redirectLocation } from "../src/agent/tools/fetch-url";
+import { MAX_BODY_BYTES, MAX_ERROR_TEXT_CHARS, readTextBody } from "../src/agent/tools/read-text-body";
 import { BUILT_IN_TOOLS, enabledTools } from "../src/agent/tools/registry";
 import { wait } from "../src/agent/tools/wait";
 
@@ -30,10 +33,6 @@ async function run(tool: Tool, input: unknown, options: { signal?: AbortSignal; 
   const output = await tool.execute(tool.inputSchema.parse(input), context);
   return { output, reports };
 }
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
 
 describe("registry", () => {
   it("holds the four built-in tools under unique names, and enables a subset by name", () => {
@@ -307,9 +306,10 @@ describe("fetch_url", () => {
     "example.com",
     "not a url",
   ])("refuses %s before any network access", async (url) => {
-    const network = vi.spyOn(globalThis, "fetch");
-    await expect(run(fetchUrl, { url })).rejects.toThrow(/Refusing to fetch|Only http and https|not a valid absolute URL/);
-    expect(network).not.toHaveBeenCalled();
+    const refusal = /Refusing to fetch|Only http and https|not a valid absolute URL/;
+    // assertPublicUrl is the tool's first step, before its fetch: the tool fails with its error, not an upstream answer.
+    expect(() => assertPublicUrl(url)).toThrow(refusal);
+    await expect(run(fetchUrl, { url })).rejects.toThrow(refusal);
   });
 
   it.each([
@@ -341,52 +341,39 @@ describe("fetch_url", () => {
     expect(JSON.parse((output as { text: string }).text)).toMatchObject({ type: "error" });
   });
 
-  describe("against a scripted network edge", () => {
-    /** Answers each URL from `pages`; anything else is a 404. Records the URLs asked for. */
-    function scriptNetwork(pages: Record<string, () => Response>) {
-      const asked: string[] = [];
-      vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-        const url = input instanceof Request ? input.url : String(input);
-        asked.push(url);
-        expect(init?.redirect).toBe("manual");
-        return pages[url]?.() ?? new Response("missing", { status: 404 });
-      });
-      return asked;
-    }
-    const redirect =
-      (location: string, status = 302) =>
-      () =>
-        new Response(null, { status, headers: { location } });
-    const html = (body: string) => () => new Response(body, { headers: { "content-type": "text/html; charset=utf-8" } });
+  it("passes the tool's signal to the fetch, so a stopped turn makes no request", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(run(fetchUrl, { url: "https://example.com/nothing" }, { signal: controller.signal })).rejects.toMatchObject({
+      name: "AbortError",
+    });
+  });
 
-    it("follows up to three redirects, re-resolving relative locations, and returns the final URL and the page text", async () => {
-      const asked = scriptNetwork({
-        "https://a.example/": redirect("https://b.example/start", 301),
-        "https://b.example/start": redirect("/next"),
-        "https://b.example/next": redirect("//c.example/page", 308),
-        "https://c.example/page": html("<title>Final</title><h1>Hello</h1><p>world</p>"),
-      });
-      const { output } = await run(fetchUrl, { url: "https://a.example/" });
-      expect(output).toEqual({
-        url: "https://c.example/page",
-        status: 200,
-        contentType: "text/html; charset=utf-8",
-        title: "Final",
-        text: "Hello\n\nworld",
-        truncated: false,
-      });
-      expect(asked).toEqual(["https://a.example/", "https://b.example/start", "https://b.example/next", "https://c.example/page"]);
+  describe("redirect hops", () => {
+    const redirect = (status: number, location?: string) =>
+      new Response(null, { status, headers: location === undefined ? {} : { location } });
+
+    it.each([
+      [301, "https://a.example/", "https://b.example/start", "https://b.example/start"],
+      [302, "https://b.example/start", "/next", "https://b.example/next"],
+      [303, "https://b.example/dir/page", "next?x=1", "https://b.example/dir/next?x=1"],
+      [307, "https://b.example/list", "?page=2", "https://b.example/list?page=2"],
+      [308, "https://b.example/next", "//c.example/page", "https://c.example/page"],
+      [302, "http://8.8.8.8/a", "/b", "http://8.8.8.8/b"],
+    ])("follows a %i from %s to %j, resolved as %s", (status, from, location, to) => {
+      const response = redirect(status, location);
+      expect(redirectLocation(response)).toBe(location);
+      expect(assertPublicUrl(location, new URL(from)).href).toBe(to);
     });
 
-    it("refuses a fourth redirect", async () => {
-      const asked = scriptNetwork({
-        "https://a.example/1": redirect("/2"),
-        "https://a.example/2": redirect("/3"),
-        "https://a.example/3": redirect("/4"),
-        "https://a.example/4": redirect("/5"),
-      });
-      await expect(run(fetchUrl, { url: "https://a.example/1" })).rejects.toThrow(/Too many redirects/);
-      expect(asked).toHaveLength(4);
+    it.each([
+      [200, "https://b.example/"],
+      [201, "https://b.example/created"],
+      [300, "https://b.example/choice"],
+      [304, "https://b.example/"],
+      [302, undefined],
+    ])("does not follow a %i with location %j", (status, location) => {
+      expect(redirectLocation(redirect(status, location))).toBeNull();
     });
 
     it.each([
@@ -395,88 +382,118 @@ describe("fetch_url", () => {
       "http://2130706433/",
       "http://[::1]/",
       "file:///etc/passwd",
-    ])("re-checks every hop and refuses a redirect to %s without fetching it", async (location) => {
-      const asked = scriptNetwork({ "https://public.example/": redirect(location) });
-      await expect(run(fetchUrl, { url: "https://public.example/" })).rejects.toThrow(/Refusing to fetch|Only http and https/);
-      expect(asked).toEqual(["https://public.example/"]);
+    ])("re-checks every hop and refuses a redirect to %s", (location) => {
+      expect(redirectLocation(redirect(302, location))).toBe(location);
+      expect(() => assertPublicUrl(location, new URL("https://public.example/"))).toThrow(/Refusing to fetch|Only http and https/);
     });
+  });
+});
 
-    it("returns an error page's status with a short excerpt of its text, and an unreadable one's status alone", async () => {
-      scriptNetwork({
-        "https://a.example/gone": () =>
-          new Response(`<title>Gone</title><h1>410 Gone</h1><p>${"details ".repeat(1_000)}</p>`, {
-            status: 410,
-            headers: { "content-type": "text/html" },
-          }),
-        "https://a.example/teapot.png": () =>
-          new Response(new Uint8Array([1, 2, 3]), { status: 418, headers: { "content-type": "image/png" } }),
-      });
-      const page = (await run(fetchUrl, { url: "https://a.example/gone" })).output as {
-        status: number;
-        title: string;
-        text: string;
-        truncated: boolean;
-      };
-      expect(page).toMatchObject({ status: 410, title: "Gone", truncated: true });
-      expect(page.text).toMatch(/^410 Gone\n\ndetails details/);
-      expect(page.text).toHaveLength(2_000);
-      const image = await run(fetchUrl, { url: "https://a.example/teapot.png" });
-      expect(image.output).toEqual({
-        url: "https://a.example/teapot.png",
-        status: 418,
-        contentType: "image/png",
-        text: "",
-        truncated: false,
-      });
+describe("readTextBody", () => {
+  /** A body that never ends, in 64 KiB chunks of "x"; `seen` counts the bytes pulled and records a cancel. */
+  function endlessBody() {
+    const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+    const seen = { sent: 0, cancelled: false };
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        seen.sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
     });
+    return { stream, seen };
+  }
 
-    it("passes the tool's signal to the fetch, so stopping the turn stops the request", async () => {
-      const controller = new AbortController();
-      vi.spyOn(globalThis, "fetch").mockImplementation(
-        (_input, init) =>
-          new Promise<Response>((_resolve, reject) => {
-            init?.signal?.addEventListener("abort", () => reject(init.signal?.reason));
-            queueMicrotask(() => controller.abort());
-          }),
-      );
-      await expect(run(fetchUrl, { url: "https://slow.example/" }, { signal: controller.signal })).rejects.toMatchObject({
-        name: "AbortError",
-      });
+  it("reduces an HTML page to its title and visible text", async () => {
+    const response = new Response("<title>Final</title><h1>Hello</h1><p>world</p>", {
+      headers: { "content-type": "text/html; charset=utf-8" },
     });
+    expect(await readTextBody(response, { maxChars: 20_000 })).toEqual({
+      status: 200,
+      contentType: "text/html; charset=utf-8",
+      title: "Final",
+      text: "Hello\n\nworld",
+      truncated: false,
+    });
+  });
 
-    it("refuses binary content types", async () => {
-      scriptNetwork({
-        "https://a.example/cat.png": () => new Response(new Uint8Array([137, 80, 78, 71]), { headers: { "content-type": "image/png" } }),
-      });
-      await expect(run(fetchUrl, { url: "https://a.example/cat.png" })).rejects.toThrow(/Unsupported content type "image\/png"/);
+  it("returns plain text and JSON as they are, cut to maxChars", async () => {
+    const json = await readTextBody(Response.json({ answer: 42 }), { maxChars: 20_000 });
+    expect(json).toEqual({ status: 200, contentType: "application/json", text: '{"answer":42}', truncated: false });
+    const notes = new Response("  line one\n\n  line two  ", { headers: { "content-type": "text/plain" } });
+    expect(await readTextBody(notes, { maxChars: 8 })).toEqual({
+      status: 200,
+      contentType: "text/plain",
+      text: "  line o",
+      truncated: true,
     });
+  });
 
-    it("returns plain text and JSON as they are, cut to maxChars", async () => {
-      scriptNetwork({
-        "https://a.example/data.json": () => Response.json({ answer: 42 }),
-        "https://a.example/notes.txt": () => new Response("  line one\n\n  line two  ", { headers: { "content-type": "text/plain" } }),
-      });
-      const json = await run(fetchUrl, { url: "https://a.example/data.json" });
-      expect(json.output).toMatchObject({ status: 200, contentType: "application/json", text: '{"answer":42}', truncated: false });
-      const text = await run(fetchUrl, { url: "https://a.example/notes.txt", maxChars: 8 });
-      expect(text.output).toMatchObject({ status: 200, text: "  line o", truncated: true });
-    });
+  it.each([
+    ["text/plain; charset=iso-8859-1", "café"],
+    ['text/plain; charset="windows-1252"', "café"],
+    ["text/plain; charset=no-such-charset", "caf\uFFFD"],
+  ])("decodes the body as %s", async (contentType, text) => {
+    const response = new Response(new Uint8Array([0x63, 0x61, 0x66, 0xe9]), { headers: { "content-type": contentType } });
+    expect((await readTextBody(response, { maxChars: 100 })).text).toBe(text);
+  });
 
-    it("stops reading the body after 1 MiB and says it was truncated", async () => {
-      const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
-      let sent = 0;
-      const endless = new ReadableStream<Uint8Array>({
-        pull(controller) {
-          sent += chunk.byteLength;
-          controller.enqueue(chunk);
-        },
-      });
-      scriptNetwork({ "https://a.example/huge.txt": () => new Response(endless, { headers: { "content-type": "text/plain" } }) });
-      const { output } = await run(fetchUrl, { url: "https://a.example/huge.txt", maxChars: 100_000 });
-      expect(output).toMatchObject({ status: 200, truncated: true });
-      expect((output as { text: string }).text).toHaveLength(100_000);
-      expect(sent).toBeLessThanOrEqual(2 * 1024 * 1024);
+  it.each([
+    [{ "content-type": "application/octet-stream" }, /Unsupported content type "application\/octet-stream"/],
+    [{ "content-type": "image/png" }, /Unsupported content type "image\/png"/],
+    [{}, /Unsupported content type "\(none\)"/],
+  ])("refuses a 2xx body with headers %j without downloading it", async (headers, message) => {
+    const { stream, seen } = endlessBody();
+    const response = new Response(stream, { headers });
+    await expect(readTextBody(response, { maxChars: 100 })).rejects.toThrow(message);
+    expect(seen.cancelled).toBe(true);
+    expect(seen.sent).toBeLessThan(MAX_BODY_BYTES);
+  });
+
+  it("returns a 404 text response with its status and text", async () => {
+    const response = new Response("No such page.", { status: 404, headers: { "content-type": "text/plain" } });
+    expect(await readTextBody(response, { maxChars: 20_000 })).toEqual({
+      status: 404,
+      contentType: "text/plain",
+      text: "No such page.",
+      truncated: false,
     });
+  });
+
+  it("returns an error page's status with a short excerpt of its text, and an unreadable one's status alone", async () => {
+    const gone = new Response(`<title>Gone</title><h1>410 Gone</h1><p>${"details ".repeat(1_000)}</p>`, {
+      status: 410,
+      headers: { "content-type": "text/html" },
+    });
+    const page = await readTextBody(gone, { maxChars: 20_000 });
+    expect(page).toMatchObject({ status: 410, title: "Gone", truncated: true });
+    expect(page.text).toMatch(/^410 Gone\n\ndetails details/);
+    expect(page.text).toHaveLength(MAX_ERROR_TEXT_CHARS);
+    const teapot = new Response(new Uint8Array([1, 2, 3]), { status: 418, headers: { "content-type": "image/png" } });
+    expect(await readTextBody(teapot, { maxChars: 20_000 })).toEqual({ status: 418, contentType: "image/png", text: "", truncated: false });
+  });
+
+  it("stops reading the body after 1 MiB, cancels the rest and says it was truncated", async () => {
+    const { stream, seen } = endlessBody();
+    const response = new Response(stream, { headers: { "content-type": "text/plain" } });
+    const body = await readTextBody(response, { maxChars: 100_000 });
+    expect(body).toMatchObject({ status: 200, truncated: true });
+    expect(body.text).toHaveLength(100_000);
+    expect(seen.cancelled).toBe(true);
+    expect(seen.sent).toBeGreaterThanOrEqual(MAX_BODY_BYTES);
+    expect(seen.sent).toBeLessThan(2 * MAX_BODY_BYTES);
+  });
+
+  it("stops reading an error body after 64 KiB", async () => {
+    const { stream, seen } = endlessBody();
+    const response = new Response(stream, { status: 500, headers: { "content-type": "text/plain" } });
+    const body = await readTextBody(response, { maxChars: 100_000 });
+    expect(body).toMatchObject({ status: 500, truncated: true });
+    expect(body.text).toHaveLength(MAX_ERROR_TEXT_CHARS);
+    expect(seen.cancelled).toBe(true);
+    expect(seen.sent).toBeLessThan(MAX_BODY_BYTES);
   });
 });
 

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Env } from "../config";
+import { benchRoutes } from "./bench-routes";
 import { chatRoutes } from "./chat-routes";
 import { errorResponse } from "./error-response";
 import { type IdentityVariables, identity } from "./identity";
@@ -15,6 +16,7 @@ const ROUTES: ReadonlyArray<readonly [path: string, methods: readonly string[]]>
   ["/api/chat/:id/ws", ["GET"]],
   ["/api/sessions", ["GET", "POST"]],
   ["/api/sessions/:id", ["GET", "DELETE"]],
+  ["/api/sessions/:id/stats", ["GET"]],
 ];
 
 export const app = new Hono<App>()
@@ -25,7 +27,8 @@ export const app = new Hono<App>()
   })
   .use("/api/*", identity())
   .route("/api/chat", chatRoutes)
-  .route("/api/sessions", sessionRoutes);
+  .route("/api/sessions", sessionRoutes)
+  .route("/api/bench", benchRoutes);
 
 for (const [path, methods] of ROUTES) {
   app.all(path, (c) => {

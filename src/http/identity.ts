@@ -55,5 +55,10 @@ export function identity(): MiddlewareHandler<{ Bindings: Env; Variables: Identi
 function devIdentity(env: Env, hostname: string): string | undefined {
   const user = env.DEV_IDENTITY;
   if (!user || !USER_ID.test(user)) return undefined;
-  return LOOPBACK_HOSTS.has(hostname) ? user : undefined;
+  return isLoopback(hostname) ? user : undefined;
+}
+
+/** Local-only switches need a loopback Host: a deployed Worker is only ever reached by its public name. */
+export function isLoopback(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname);
 }

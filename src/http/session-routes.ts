@@ -51,6 +51,13 @@ export const sessionRoutes = new Hono<App>()
     if (!result.ok) return failureResponse(c, result);
     return c.json(result.view);
   })
+  .get("/:id/stats", async (c) => {
+    const id = parseSessionId(c);
+    if (!id.ok) return failureResponse(c, id);
+    const result = await sessionStub(c.env, c.get("userId"), id.value).stats({ userId: c.get("userId"), sessionId: id.value });
+    if (!result.ok) return failureResponse(c, result);
+    return c.json(result.stats);
+  })
   .delete("/:id", async (c) => {
     const id = parseSessionId(c);
     if (!id.ok) return failureResponse(c, id);

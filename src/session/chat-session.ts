@@ -15,7 +15,7 @@ import { TurnLog } from "../storage/turn-log";
 import type { ChunkSource } from "./chunk-source";
 import { rebuildTurn } from "./rebuild-turn";
 import { resolveFollow } from "./resolve-follow";
-import type { FollowRequest, SendRequest, SessionAddress, SessionApi } from "./session-api";
+import type { FollowRequest, SendRequest, SessionAddress, SessionApi, SessionStats } from "./session-api";
 import { buildSessionView, type SessionView } from "./session-view";
 import { type SocketAttachment, SocketSession } from "./socket-session";
 import { SseFollower } from "./sse-follower";
@@ -49,6 +49,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
       if (this.turn) this.endTurn(this.turn, { kind: "cancelled" });
     },
   });
+  private readonly writeStats = { messageRowsWritten: 0 };
   /** Index updates go out one at a time so a late update can never overtake a delete. */
   private indexQueue: Promise<void> = Promise.resolve();
 
@@ -194,6 +195,20 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     return { ok: true, deleted: true };
   }
 
+  async stats(request: SessionAddress): Promise<Result<{ stats: SessionStats }>> {
+    const owned = this.checkOwner(request);
+    if (owned) return owned;
+    return {
+      ok: true,
+      stats: {
+        chunkLog: { ...this.chunks.stats },
+        messageRowsWritten: this.writeStats.messageRowsWritten,
+        databaseBytes: this.ctx.storage.sql.databaseSize,
+        followers: (this.turn?.stream.followerCount ?? 0) + this.ctx.getWebSockets().length,
+      },
+    };
+  }
+
   private startTurn(messageId: string, at: number): Turn {
     const seq = this.turns.nextSeq();
     const firstChunk = this.chunks.lastSeq() + 1;
@@ -209,7 +224,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     const turn = new Turn({
       ...init,
       chunkLog: this.chunks,
-      recorder: turnRecorder({ messages: this.messages, turns: this.turns, meta: this.meta, turnSeq: init.seq }),
+      recorder: turnRecorder({ messages: this.messages, turns: this.turns, meta: this.meta, turnSeq: init.seq, stats: this.writeStats }),
       flushIntervalMs: this.config.chunkFlushIntervalMs,
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       log: (event, detail) => this.log(event, detail),

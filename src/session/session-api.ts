@@ -26,4 +26,13 @@ export interface SessionApi {
   view(request: SessionAddress & { limit: number; beforeSeq?: number }): Promise<Result<{ view: SessionView }>>;
   create(request: SessionAddress): Promise<Result<{ view: SessionView; created: boolean }>>;
   remove(request: SessionAddress): Promise<Result<{ deleted: true }>>;
+  stats(request: SessionAddress): Promise<Result<{ stats: SessionStats }>>;
+}
+
+/** What this object has written since it started, from SQLite's own cursors, and its size. */
+export interface SessionStats {
+  chunkLog: { rowsWritten: number; batches: number; chunks: number; bytes: number };
+  messageRowsWritten: number;
+  databaseBytes: number;
+  followers: number;
 }

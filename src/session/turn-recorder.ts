@@ -5,15 +5,21 @@ import type { TurnLog } from "../storage/turn-log";
 import type { TurnRecorder } from "./turn";
 
 /** Persists one turn's assistant message and outcome into the session's tables. */
-export function turnRecorder(deps: { messages: MessageLog; turns: TurnLog; meta: SessionMetaStore; turnSeq: number }): TurnRecorder {
+export function turnRecorder(deps: {
+  messages: MessageLog;
+  turns: TurnLog;
+  meta: SessionMetaStore;
+  turnSeq: number;
+  stats: { messageRowsWritten: number };
+}): TurnRecorder {
   return {
     saveMessage(message: UIMessage) {
-      deps.messages.update(message, Date.now());
+      deps.stats.messageRowsWritten += deps.messages.update(message, Date.now());
     },
     endTurn(end, message) {
       const at = Date.now();
       // One synchronous block: the final message, the turn record and updatedAt commit together.
-      deps.messages.update(message, at);
+      deps.stats.messageRowsWritten += deps.messages.update(message, at);
       deps.turns.end(deps.turnSeq, { ...end, endedAt: at });
       deps.meta.update({ updatedAt: at });
     },

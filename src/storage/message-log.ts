@@ -53,9 +53,9 @@ export class MessageLog {
     return seq;
   }
 
-  /** Overwrites a message's parts and metadata (the assistant message at each checkpoint). */
-  update(message: UIMessage, at: number): void {
-    this.db
+  /** Overwrites a message's parts and metadata (the assistant message at each checkpoint); returns rows written. */
+  update(message: UIMessage, at: number): number {
+    const cursor = this.db
       .update(messages)
       .set({
         parts: JSON.stringify(message.parts),
@@ -64,6 +64,7 @@ export class MessageLog {
       })
       .where(eq(messages.id, message.id))
       .run();
+    return cursor.rowsWritten;
   }
 
   get(id: string): StoredMessage | undefined {
