@@ -17,6 +17,10 @@ export default defineConfig({
           ANTHROPIC_BASE_URL: "http://anthropic.fake",
           // Short heartbeats so tests can see them without waiting 15 s; production uses the default.
           HEARTBEAT_INTERVAL_MS: "300",
+          // A silent model is a stall after 2 s here (90 s in production); tools get at most 2.5 s,
+          // so the stall and tool-timeout paths are tested with the real tools and upstream.
+          STALL_TIMEOUT_MS: "2000",
+          TOOL_TIMEOUT_MS: "2500",
         },
         outboundService: "fake-anthropic",
         workers: [

@@ -25,6 +25,8 @@ export interface Env {
   THINKING_BUDGET?: string;
   STALL_TIMEOUT_MS?: string;
   UPSTREAM_MAX_RETRIES?: string;
+  TOOL_TIMEOUT_MS?: string;
+  CONTEXT_BUDGET_TOKENS?: string;
   /** Comma-separated tool names, or "all" (the default). */
   TOOLS?: string;
 }
@@ -51,6 +53,10 @@ const configSchema = z.object({
   thinkingBudget: intFrom(0, 0, 64_000),
   /** ms without any event from the model stream before it is aborted as stalled (tools do not count) */
   stallTimeoutMs: intFrom(90_000, 100, 600_000),
+  /** ms any one tool call may run, capping each tool's own limit */
+  toolTimeoutCapMs: intFrom(15 * 60_000, 100, 60 * 60_000),
+  /** estimated input tokens above which older turns are compacted into a summary */
+  contextBudgetTokens: intFrom(150_000, 1_000, 2_000_000),
   /** retries of a 429 / 529 / 5xx model call, with the SDK's exponential backoff */
   upstreamMaxRetries: intFrom(2, 0, 10),
   tools: z
@@ -83,6 +89,8 @@ export function readConfig(env: Env): Config {
     thinkingBudget: env.THINKING_BUDGET || undefined,
     stallTimeoutMs: env.STALL_TIMEOUT_MS || undefined,
     upstreamMaxRetries: env.UPSTREAM_MAX_RETRIES || undefined,
+    toolTimeoutCapMs: env.TOOL_TIMEOUT_MS || undefined,
+    contextBudgetTokens: env.CONTEXT_BUDGET_TOKENS || undefined,
     tools: env.TOOLS || undefined,
   });
 }

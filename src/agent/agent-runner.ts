@@ -2,12 +2,15 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { Config } from "../config";
 import type { TurnEnd } from "../session/turn";
 import { toAgentFailure } from "./agent-failure";
+import { generateTitle } from "./generate-title";
 import { type AgentRun, runAgent } from "./run-agent";
 import { enabledTools } from "./tools/registry";
 
 export interface AgentRunner {
   /** Runs the agent for one turn and says how the turn ends. Never rejects. */
   run(run: AgentRun): Promise<TurnEnd>;
+  /** A short session title from the first user message, or null on any failure. Never rejects. */
+  title(firstMessage: string): Promise<string | null>;
 }
 
 /**
@@ -29,8 +32,10 @@ export function createAgentRunner(config: Config): AgentRunner {
     maxSteps: config.maxSteps,
     thinkingBudget: config.thinkingBudget,
     stallTimeoutMs: config.stallTimeoutMs,
+    toolTimeoutCapMs: config.toolTimeoutCapMs,
   };
   return {
+    title: (firstMessage) => generateTitle(client, config.titleModel, firstMessage),
     async run(run) {
       try {
         const result = await runAgent(client, settings, tools, run);

@@ -6,6 +6,7 @@ import type {
   StopReason,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { UIMessageChunk } from "ai";
+import type { TokenUsage } from "../protocol/token-usage";
 
 export interface ToolCall {
   id: string;
@@ -15,12 +16,8 @@ export interface ToolCall {
   inputError?: string;
 }
 
-export interface StepUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-}
+/** A step's usage: the same shape as a turn's and a session's. */
+export type StepUsage = TokenUsage;
 
 type OpenBlock =
   | { kind: "text"; id: string; text: string }

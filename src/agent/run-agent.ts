@@ -1,8 +1,9 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { FinishReason, UIMessage, UIMessageChunk } from "ai";
+import { addUsage, NO_USAGE, type TokenUsage } from "../protocol/token-usage";
 import { AgentFailure, toAgentFailure } from "./agent-failure";
-import { AnthropicStepMapper, type StepUsage } from "./anthropic-step-mapper";
+import { AnthropicStepMapper } from "./anthropic-step-mapper";
 import { runToolCalls } from "./run-tool-calls";
 import { toAnthropicMessages } from "./to-anthropic-messages";
 import type { Tool } from "./tool";
@@ -18,6 +19,8 @@ export interface AgentSettings {
   thinkingBudget: number;
   /** ms without any event from the model stream before it is aborted as stalled */
   stallTimeoutMs: number;
+  /** ms any one tool call may run, whatever the tool allows itself */
+  toolTimeoutCapMs: number;
 }
 
 export interface AgentRun {
@@ -31,7 +34,7 @@ export interface AgentRun {
 
 export interface AgentResult {
   finishReason: FinishReason;
-  usage: StepUsage;
+  usage: TokenUsage;
 }
 
 /**
@@ -51,12 +54,11 @@ export async function runAgent(
   markCacheBreakpoint(messages);
   const system: TextBlockParam[] = [{ type: "text", text: settings.systemPrompt, cache_control: { type: "ephemeral" } }];
   const toolParams: ToolUnion[] = toolDefinitions(tools);
-  const usage: StepUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  let usage: TokenUsage = NO_USAGE;
 
   for (let step = 0; step < settings.maxSteps; step++) {
-    run.emit({ type: "start-step" });
     const mapper = await streamStep(client, settings, { system, messages, tools: toolParams }, run, step);
-    addUsage(usage, mapper.usage);
+    usage = addUsage(usage, mapper.usage);
     run.emit({ type: "finish-step" });
     run.emit({ type: "message-metadata", messageMetadata: { model: settings.model, usage: { ...usage } } });
 
@@ -65,7 +67,12 @@ export async function runAgent(
       return { finishReason: finishReasonOf(mapper.stopReason), usage };
     }
     messages.push({ role: "assistant", content: mapper.assistantContent() });
-    const results = await runToolCalls(calls, tools, { sessionId: run.sessionId, signal: run.signal, emit: run.emit });
+    const results = await runToolCalls(calls, tools, {
+      sessionId: run.sessionId,
+      signal: run.signal,
+      emit: run.emit,
+      timeoutCapMs: settings.toolTimeoutCapMs,
+    });
     if (run.signal.aborted) throw run.signal.reason;
     messages.push({ role: "user", content: results });
   }
@@ -108,6 +115,8 @@ async function streamStep(
       },
       { signal: controller.signal },
     );
+    // Only now: a request the API refused (or a retry that never got through) leaves no empty step.
+    run.emit({ type: "start-step" });
     for await (const event of stream) {
       feedWatchdog();
       for (const chunk of mapper.map(event)) run.emit(chunk);
@@ -136,13 +145,6 @@ function markCacheBreakpoint(messages: MessageParam[]): void {
   if (last && last.type !== "thinking" && last.type !== "redacted_thinking") {
     (last as { cache_control?: { type: "ephemeral" } }).cache_control = { type: "ephemeral" };
   }
-}
-
-function addUsage(total: StepUsage, step: StepUsage): void {
-  total.inputTokens += step.inputTokens;
-  total.outputTokens += step.outputTokens;
-  total.cacheReadTokens += step.cacheReadTokens;
-  total.cacheWriteTokens += step.cacheWriteTokens;
 }
 
 function finishReasonOf(stopReason: string | null): FinishReason {

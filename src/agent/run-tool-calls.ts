@@ -8,6 +8,8 @@ export const MAX_TOOL_OUTPUT_CHARS = 100_000;
 
 interface ToolRunContext {
   sessionId: string;
+  /** ms any call may run, whatever the tool allows itself */
+  timeoutCapMs: number;
   signal: AbortSignal;
   emit(chunk: UIMessageChunk): void;
 }
@@ -57,11 +59,12 @@ async function runOne(call: ToolCall, tool: Tool | undefined, context: ToolRunCo
   const onAbort = () => controller.abort(context.signal.reason);
   context.signal.addEventListener("abort", onAbort, { once: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeoutMs = Math.min(tool.timeoutMs, context.timeoutCapMs);
   const timeout = new Promise<Outcome>((resolve) => {
     timer = setTimeout(() => {
       controller.abort(new Error("timeout"));
-      resolve({ ok: false, errorText: `${tool.name} timed out after ${Math.round(tool.timeoutMs / 1000)} s.` });
-    }, tool.timeoutMs);
+      resolve({ ok: false, errorText: `${tool.name} timed out after ${timeoutMs / 1000} s.` });
+    }, timeoutMs);
   });
   try {
     const execution = tool

@@ -6,7 +6,6 @@ import migrations from "../../migrations/session/migrations.js";
 import { type AgentRunner, createAgentRunner } from "../agent/agent-runner";
 import { type Config, type Env, readConfig } from "../config";
 import { type Failure, fail, type Result } from "../protocol/error-code";
-import { titleFromText } from "../protocol/title";
 import { sessionIndexStub } from "../sessions-index/session-index-stub";
 import { ChunkLog } from "../storage/chunk-log";
 import { MessageLog } from "../storage/message-log";
@@ -35,7 +34,7 @@ export const SOCKET_SESSION_HEADER = "x-edgechat-session";
  */
 export class ChatSession extends DurableObject<Env> implements SessionApi {
   private readonly config: Config;
-  private readonly db: DrizzleSqliteDODatabase<Record<string, unknown>>;
+  private readonly db: DrizzleSqliteDODatabase<Record<string, unknown>> & { $client: DurableObjectStorage };
   private readonly chunks: ChunkLog;
   private meta!: SessionMetaStore;
   private messages!: MessageLog;
@@ -124,8 +123,9 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
       if (!message) return fail("invalid_request", "A new user message is required.");
       if (this.messages.has(message.id)) return fail("message_exists", "A message with this id is already in the session.");
       if (!this.meta.get()) this.meta.create({ id: request.sessionId, owner: request.userId, at });
+      const first = this.messages.nextSeq === 0;
       this.messages.append(message, at);
-      if (this.meta.get()?.title == null) this.meta.update({ title: titleFromText(textOf(message)) });
+      if (first) this.nameSession(textOf(message));
     } else {
       const last = this.meta.get() && this.messages.lastLive();
       if (!last) return fail("invalid_request", "There is no answer to regenerate in this session.");
@@ -207,6 +207,15 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
         followers: (this.turn?.stream.followerCount ?? 0) + this.ctx.getWebSockets().length,
       },
     };
+  }
+
+  /** Titles the session from its first message, off the turn's path; a failure leaves it untitled. */
+  private nameSession(firstMessage: string): void {
+    void this.agent.title(firstMessage).then((title) => {
+      if (!title || !this.meta.get() || this.meta.get()?.title) return;
+      this.meta.update({ title });
+      this.syncIndex();
+    });
   }
 
   private startTurn(messageId: string, at: number): Turn {

@@ -1,5 +1,6 @@
 import type { UIMessage } from "ai";
 import { finalizeInterruptedToolParts } from "../protocol/close-open-parts";
+import { NO_USAGE, type TokenUsage, usageOf } from "../protocol/token-usage";
 import type { MessageLog } from "../storage/message-log";
 import type { SessionMeta } from "../storage/session-meta-store";
 import type { Turn } from "./turn";
@@ -11,8 +12,13 @@ export interface SessionSummary {
   updatedAt: number;
 }
 
+export interface SessionDetails extends SessionSummary {
+  /** Tokens used by all turns so far; each assistant message's metadata has its own turn's. */
+  usage: TokenUsage;
+}
+
 export interface SessionView {
-  session: SessionSummary;
+  session: SessionDetails;
   /** Live history, oldest first, ready for `useChat({ messages })`. */
   messages: UIMessage[];
   /** Each message's sequence number in the log, aligned with `messages` (gaps are superseded answers). */
@@ -42,7 +48,13 @@ export function buildSessionView(deps: {
     // A tool call without an outcome outside the running turn can never get one: show it as failed.
     .map((m) => finalizeInterruptedToolParts(m.message));
   return {
-    session: { id: meta.id, title: meta.title, createdAt: meta.createdAt, updatedAt: meta.updatedAt },
+    session: {
+      id: meta.id,
+      title: meta.title,
+      createdAt: meta.createdAt,
+      updatedAt: meta.updatedAt,
+      usage: (meta.usage && usageOf({ usage: JSON.parse(meta.usage) })) || NO_USAGE,
+    },
     messages,
     sequences: live.map((m) => m.seq),
     nextBefore: hasMore ? (shown[0]?.seq ?? null) : null,

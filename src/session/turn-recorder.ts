@@ -1,8 +1,13 @@
 import type { UIMessage } from "ai";
+import { addUsage, NO_USAGE, usageOf } from "../protocol/token-usage";
 import type { MessageLog } from "../storage/message-log";
 import type { SessionMetaStore } from "../storage/session-meta-store";
 import type { TurnLog } from "../storage/turn-log";
 import type { TurnRecorder } from "./turn";
+
+function parseUsage(json: string | null | undefined): unknown {
+  return json ? (JSON.parse(json) as unknown) : undefined;
+}
 
 /** Persists one turn's assistant message and outcome into the session's tables. */
 export function turnRecorder(deps: {
@@ -21,7 +26,9 @@ export function turnRecorder(deps: {
       // One synchronous block: the final message, the turn record and updatedAt commit together.
       deps.stats.messageRowsWritten += deps.messages.update(message, at);
       deps.turns.end(deps.turnSeq, { ...end, endedAt: at });
-      deps.meta.update({ updatedAt: at });
+      const turnUsage = usageOf(message.metadata);
+      const sessionUsage = turnUsage && addUsage(usageOf({ usage: parseUsage(deps.meta.get()?.usage) }) ?? NO_USAGE, turnUsage);
+      deps.meta.update({ updatedAt: at, ...(sessionUsage ? { usage: JSON.stringify(sessionUsage) } : {}) });
     },
   };
 }

@@ -129,6 +129,8 @@ export class Turn {
     const status: Exclude<TurnStatus, "running"> = end.kind === "finished" ? "finished" : end.kind === "cancelled" ? "cancelled" : "failed";
     const errorCode: ErrorCode | null = end.kind === "failed" ? end.code : end.kind === "cancelled" ? "turn_cancelled" : null;
     this.persistFinal({ status, errorCode, lastChunk: this.stream.durableThrough });
+    // Followers always get their end: the chunks (finish included) are durable in the log. If the
+    // final save failed twice, the turn stays marked running and the next start closes it from the log.
     this.stream.end();
     this.resolveDone();
   }
@@ -158,7 +160,8 @@ export class Turn {
           hadCheckpointFailure: this.checkpointFailed,
           error: String(error),
         });
-        if (attempt >= 2) throw error;
+        // Give up without throwing: the caller still ends the stream (see end()).
+        if (attempt >= 2) return;
       }
     }
   }

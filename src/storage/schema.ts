@@ -7,6 +7,8 @@ export const sessionMeta = sqliteTable("session_meta", {
   title: text("title"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
+  /** Token usage summed over the session's turns (JSON TokenUsage), or NULL before the first. */
+  usage: text("usage"),
 });
 
 /**

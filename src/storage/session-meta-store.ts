@@ -18,13 +18,13 @@ export class SessionMetaStore {
   }
 
   create(row: { id: string; owner: string; at: number }): SessionMeta {
-    const meta: SessionMeta = { id: row.id, owner: row.owner, title: null, createdAt: row.at, updatedAt: row.at };
+    const meta: SessionMeta = { id: row.id, owner: row.owner, title: null, createdAt: row.at, updatedAt: row.at, usage: null };
     this.db.insert(sessionMeta).values(meta).run();
     this.cached = meta;
     return meta;
   }
 
-  update(patch: Partial<Pick<SessionMeta, "title" | "updatedAt">>): SessionMeta {
+  update(patch: Partial<Pick<SessionMeta, "title" | "updatedAt" | "usage">>): SessionMeta {
     const current = this.cached;
     if (!current) throw new Error("session meta updated before it was created");
     this.db.update(sessionMeta).set(patch).where(eq(sessionMeta.id, current.id)).run();
