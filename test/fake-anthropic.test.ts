@@ -8,7 +8,14 @@ import Anthropic, {
   OverloadedError,
   RateLimitError,
 } from "@anthropic-ai/sdk";
-import type { Message, MessageParam, RawMessageStreamEvent, TextBlock, Tool, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages/messages";
+import type {
+  Message,
+  MessageParam,
+  RawMessageStreamEvent,
+  TextBlock,
+  Tool,
+  ToolUseBlock,
+} from "@anthropic-ai/sdk/resources/messages/messages";
 import { describe, expect, it } from "vitest";
 
 /**
@@ -35,13 +42,28 @@ function uniqueKey(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-/** Request params; `extra` keeps its literal types, so `{ stream: true }` picks create()'s streaming overload. */
-function request<Extra extends Partial<Anthropic.MessageCreateParams> = {}>(messages: string | MessageParam[], extra?: Extra) {
-  const base = { model: MODEL, max_tokens: 1024, messages: typeof messages === "string" ? [{ role: "user" as const, content: messages }] : messages };
-  return { ...base, ...(extra as Extra) };
+/** Request params for a non-streaming call; streaming calls spread these with `stream: true`. */
+function request(
+  messages: string | MessageParam[],
+  extra: Partial<Anthropic.MessageCreateParamsNonStreaming> = {},
+): Anthropic.MessageCreateParamsNonStreaming {
+  const base = {
+    model: MODEL,
+    max_tokens: 1024,
+    messages: typeof messages === "string" ? [{ role: "user" as const, content: messages }] : messages,
+  };
+  return { ...base, ...extra };
 }
 
-async function streamed(messages: string | MessageParam[], extra: Partial<Anthropic.MessageCreateParamsStreaming> = {}) {
+/** The same request, streaming: picks create()'s streaming overload. */
+function streaming(
+  messages: string | MessageParam[],
+  extra: Partial<Anthropic.MessageCreateParamsNonStreaming> = {},
+): Anthropic.MessageCreateParamsStreaming {
+  return { ...request(messages, extra), stream: true };
+}
+
+async function streamed(messages: string | MessageParam[], extra: Partial<Anthropic.MessageCreateParamsNonStreaming> = {}) {
   const stream = client().messages.stream(request(messages, { tools: TOOLS, ...extra }));
   const events: RawMessageStreamEvent[] = [];
   stream.on("streamEvent", (event) => events.push(event));
@@ -60,21 +82,25 @@ function withResults(history: MessageParam[], answer: Message, results: (block: 
 }
 
 const texts = (message: Message) => message.content.filter((block): block is TextBlock => block.type === "text").map((block) => block.text);
-const deltaTypes = (events: RawMessageStreamEvent[]) => events.flatMap((event) => (event.type === "content_block_delta" ? [event.delta.type] : []));
+const deltaTypes = (events: RawMessageStreamEvent[]) =>
+  events.flatMap((event) => (event.type === "content_block_delta" ? [event.delta.type] : []));
 
 describe("fake Anthropic: the wire format itself", () => {
   it("frames every event as `event:` + one-line `data:`, in Anthropic's order, as text/event-stream", async () => {
     const res = await fetch(`${BASE_URL}/v1/messages`, {
       method: "POST",
       headers: { "x-api-key": "k", "content-type": "application/json" },
-      body: JSON.stringify(request("Wire check fake:text tokens=3", { stream: true })),
+      body: JSON.stringify(streaming("Wire check fake:text tokens=3")),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     expect(res.headers.get("request-id")).toMatch(/^req_/);
     const body = await res.text();
     expect(body.endsWith("\n\n")).toBe(true);
-    const frames = body.slice(0, -2).split("\n\n").map((frame) => frame.split("\n"));
+    const frames = body
+      .slice(0, -2)
+      .split("\n\n")
+      .map((frame) => frame.split("\n"));
     for (const lines of frames) {
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatch(/^event: [a-z_]+$/);
@@ -136,7 +162,14 @@ describe("fake Anthropic: streamed scenarios as the SDK parses them", () => {
     expect(thinking.thinking).toBe("Considering: Ponder this. thought2 thought3");
     expect(thinking.signature.length).toBeGreaterThan(10);
     expect(texts(message)).toEqual(["Echo: Ponder this. word2"]);
-    expect(deltaTypes(events)).toEqual(["thinking_delta", "thinking_delta", "thinking_delta", "signature_delta", "text_delta", "text_delta"]);
+    expect(deltaTypes(events)).toEqual([
+      "thinking_delta",
+      "thinking_delta",
+      "thinking_delta",
+      "signature_delta",
+      "text_delta",
+      "text_delta",
+    ]);
     expect(message.usage.output_tokens).toBe(6);
     expect(message.stop_reason).toBe("end_turn");
   });
@@ -182,7 +215,12 @@ describe("fake Anthropic: streamed scenarios as the SDK parses them", () => {
   });
 
   it("tools-parallel: three tool_use blocks in one message, then a summary of all three results", async () => {
-    const prompt: MessageParam[] = [{ role: "user", content: 'All at once fake:tools-parallel tools=calc,clock,calc args1={"expression":"1+1"} args3={"expression":"2*3"}' }];
+    const prompt: MessageParam[] = [
+      {
+        role: "user",
+        content: 'All at once fake:tools-parallel tools=calc,clock,calc args1={"expression":"1+1"} args3={"expression":"2*3"}',
+      },
+    ];
     const first = await streamed(prompt);
     const uses = first.message.content.filter((block): block is ToolUseBlock => block.type === "tool_use");
     expect(uses.map((use) => [use.name, use.input])).toEqual([
@@ -216,7 +254,10 @@ describe("fake Anthropic: streamed scenarios as the SDK parses them", () => {
 describe("fake Anthropic: failures the SDK must surface", () => {
   it("rate-limit-then-ok: 429 with retry headers, then the same request succeeds", async () => {
     const prompt = `fake:rate-limit-then-ok key=${uniqueKey("rl")} tokens=2`;
-    const error = await client().messages.stream(request(prompt)).finalMessage().catch((e: unknown) => e);
+    const error = await client()
+      .messages.stream(request(prompt))
+      .finalMessage()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).status).toBe(429);
     expect((error as RateLimitError).type).toBe("rate_limit_error");
@@ -228,38 +269,64 @@ describe("fake Anthropic: failures the SDK must surface", () => {
 
   it("rate-limit-then-ok: the SDK's own retries get through (maxRetries: 2, times=2)", async () => {
     let attempts = 0;
-    const counting = client({ maxRetries: 2, fetch: (input, init) => ((attempts += 1), fetch(input, init)) });
-    const message = await counting.messages.stream(request(`fake:rate-limit-then-ok key=${uniqueKey("rl")} times=2 tokens=3`)).finalMessage();
+    const counting = client({
+      maxRetries: 2,
+      fetch: (input, init) => {
+        attempts += 1;
+        return fetch(input, init);
+      },
+    });
+    const message = await counting.messages
+      .stream(request(`fake:rate-limit-then-ok key=${uniqueKey("rl")} times=2 tokens=3`))
+      .finalMessage();
     expect(attempts).toBe(3);
     expect(message.usage.output_tokens).toBe(3);
   });
 
   it("overloaded: 529 OverloadedError every time", async () => {
     for (let i = 0; i < 2; i++) {
-      const error = await client().messages.stream(request("fake:overloaded")).finalMessage().catch((e: unknown) => e);
+      const error = await client()
+        .messages.stream(request("fake:overloaded"))
+        .finalMessage()
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OverloadedError);
       expect(error).toMatchObject({ status: 529, type: "overloaded_error" });
     }
   });
 
   it("server-error: 500 InternalServerError", async () => {
-    const error = await client().messages.create(request("fake:server-error", { stream: true })).catch((e: unknown) => e);
+    const error = await client()
+      .messages.create(streaming("fake:server-error"))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InternalServerError);
     expect(error).toMatchObject({ status: 500, type: "api_error" });
   });
 
   it("auth-error, a bad key and a missing key: 401 authentication_error", async () => {
-    const scenario = await client().messages.stream(request("fake:auth-error")).finalMessage().catch((e: unknown) => e);
+    const scenario = await client()
+      .messages.stream(request("fake:auth-error"))
+      .finalMessage()
+      .catch((e: unknown) => e);
     expect(scenario).toBeInstanceOf(AuthenticationError);
     expect(scenario).toMatchObject({ status: 401, type: "authentication_error" });
-    const badKey = await client({ apiKey: "bad-key" }).messages.stream(request("hi")).finalMessage().catch((e: unknown) => e);
+    const badKey = await client({ apiKey: "bad-key" })
+      .messages.stream(request("hi"))
+      .finalMessage()
+      .catch((e: unknown) => e);
     expect(badKey).toBeInstanceOf(AuthenticationError);
 
-    const missing = await fetch(`${BASE_URL}/v1/messages`, { method: "POST", body: JSON.stringify(request("hi", { stream: true })) });
+    const missing = await fetch(`${BASE_URL}/v1/messages`, { method: "POST", body: JSON.stringify(streaming("hi")) });
     expect(missing.status).toBe(401);
     expect(missing.headers.get("request-id")).toMatch(/^req_/);
-    expect(await missing.json()).toEqual({ type: "error", error: { type: "authentication_error", message: "x-api-key header is required" } });
-    const viaHeader = await fetch(`${BASE_URL}/v1/messages/count_tokens`, { method: "POST", headers: { "x-api-key": "k" }, body: JSON.stringify(request("hi")) });
+    expect(await missing.json()).toEqual({
+      type: "error",
+      error: { type: "authentication_error", message: "x-api-key header is required" },
+    });
+    const viaHeader = await fetch(`${BASE_URL}/v1/messages/count_tokens`, {
+      method: "POST",
+      headers: { "x-api-key": "k" },
+      body: JSON.stringify(request("hi")),
+    });
     expect(viaHeader.status).toBe(200);
   });
 
@@ -267,14 +334,20 @@ describe("fake Anthropic: failures the SDK must surface", () => {
     const res = await fetch(`${BASE_URL}/v1/nothing`, { method: "POST", headers: { "x-api-key": "k" } });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ type: "error", error: { type: "not_found_error" } });
-    const error = await client().messages.stream(request("fake:no-such-thing")).finalMessage().catch((e: unknown) => e);
+    const error = await client()
+      .messages.stream(request("fake:no-such-thing"))
+      .finalMessage()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     // The SDK's `message` is the status plus the whole JSON body; `apiMessage` is error.message.
     expect((error as BadRequestError).apiMessage).toMatch(/^fake-anthropic: unknown scenario "no-such-thing"/);
   });
 
   it("context limit: 400 prompt is too long", async () => {
-    const error = await client().messages.stream(request("A prompt of some length fake:text max_context=10")).finalMessage().catch((e: unknown) => e);
+    const error = await client()
+      .messages.stream(request("A prompt of some length fake:text max_context=10"))
+      .finalMessage()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as BadRequestError).type).toBe("invalid_request_error");
     expect((error as BadRequestError).apiMessage).toMatch(/^prompt is too long: \d+ tokens > 10 maximum$/);
@@ -296,7 +369,7 @@ describe("fake Anthropic: failures the SDK must surface", () => {
   });
 
   it("cut-after-tool: iterating create({ stream: true }) simply ends, without message_delta or an error", async () => {
-    const raw = await client().messages.create(request("fake:cut-after-tool", { stream: true, tools: TOOLS }));
+    const raw = await client().messages.create(streaming("fake:cut-after-tool", { tools: TOOLS }));
     const types: string[] = [];
     for await (const event of raw) types.push(event.type);
     expect(types[0]).toBe("message_start");
@@ -369,7 +442,9 @@ describe("fake Anthropic: non-streaming calls", () => {
   });
 
   it("title=fail answers 500 api_error", async () => {
-    const error = await client().messages.create(request("Name me fake:text title=fail")).catch((e: unknown) => e);
+    const error = await client()
+      .messages.create(request("Name me fake:text title=fail"))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InternalServerError);
     expect(error).toMatchObject({ status: 500, type: "api_error" });
   });
@@ -381,7 +456,13 @@ describe("fake Anthropic: non-streaming calls", () => {
   });
 
   it("prompt caching: the first sight of a marked prefix writes it, the same prefix later reads it", async () => {
-    const system = [{ type: "text" as const, text: `Stable instructions ${uniqueKey("cache")} `.repeat(20), cache_control: { type: "ephemeral" as const } }];
+    const system = [
+      {
+        type: "text" as const,
+        text: `Stable instructions ${uniqueKey("cache")} `.repeat(20),
+        cache_control: { type: "ephemeral" as const },
+      },
+    ];
     const first = await client().messages.stream(request("one fake:text tokens=1", { system })).finalMessage();
     expect(first.usage.cache_creation_input_tokens).toBeGreaterThan(0);
     expect(first.usage.cache_read_input_tokens).toBe(0);
@@ -397,7 +478,9 @@ describe("fake Anthropic: non-streaming calls", () => {
   it("prompt caching: when the marker moves to the newest message, the earlier prefix is read and only the rest written", async () => {
     const ephemeral = { type: "ephemeral" as const };
     const firstPrompt = `First question ${uniqueKey("cache")} fake:text tokens=1`;
-    const first = await client().messages.stream(request([{ role: "user", content: [{ type: "text", text: firstPrompt, cache_control: ephemeral }] }])).finalMessage();
+    const first = await client()
+      .messages.stream(request([{ role: "user", content: [{ type: "text", text: firstPrompt, cache_control: ephemeral }] }]))
+      .finalMessage();
     expect(first.usage.cache_creation_input_tokens).toBeGreaterThan(0);
     const second = await client()
       .messages.stream(
