@@ -21,6 +21,8 @@ export default defineConfig({
           // so the stall and tool-timeout paths are tested with the real tools and upstream.
           STALL_TIMEOUT_MS: "2000",
           TOOL_TIMEOUT_MS: "2500",
+          // A small context budget so compaction is exercised by a few long turns.
+          CONTEXT_BUDGET_TOKENS: "6000",
         },
         outboundService: "fake-anthropic",
         workers: [

@@ -1,14 +1,19 @@
 import Anthropic from "@anthropic-ai/sdk";
+import type { UIMessageChunk } from "ai";
 import type { Config } from "../config";
 import type { TurnEnd } from "../session/turn";
 import { toAgentFailure } from "./agent-failure";
+import { compactContext } from "./compact-context";
 import { generateTitle } from "./generate-title";
+import { type ContextStore, estimateTokens, type ModelContext } from "./model-context";
 import { type AgentRun, runAgent } from "./run-agent";
+import type { Tool } from "./tool";
+import { toolDefinitions } from "./tool-definitions";
 import { enabledTools } from "./tools/registry";
 
 export interface AgentRunner {
   /** Runs the agent for one turn and says how the turn ends. Never rejects. */
-  run(run: AgentRun): Promise<TurnEnd>;
+  run(run: AgentRun & { context: ContextStore }): Promise<TurnEnd>;
   /** A short session title from the first user message, or null on any failure. Never rejects. */
   title(firstMessage: string): Promise<string | null>;
 }
@@ -37,8 +42,39 @@ export function createAgentRunner(config: Config): AgentRunner {
   return {
     title: (firstMessage) => generateTitle(client, config.titleModel, firstMessage),
     async run(run) {
+      // Compacting records a summary and tells followers (a transient data chunk); it is not model output.
+      const compact = async (context: ModelContext, budget: number) => {
+        const { context: next, summarised } = await compactContext(client, config.model, context, budget);
+        const last = summarised.at(-1);
+        if (last && next.summary) {
+          run.context.saveSummary({ throughSeq: last.seq, summary: next.summary });
+          run.emit({ type: "data-compaction", data: { summarisedMessages: summarised.length }, transient: true });
+        }
+        return next;
+      };
+      let streamed = false;
+      const agentRun = {
+        ...run,
+        emit: (chunk: UIMessageChunk) => {
+          streamed = true;
+          run.emit(chunk);
+        },
+      };
       try {
-        const result = await runAgent(client, settings, tools, run);
+        let context = run.context.load();
+        if (estimateContext(context, settings.systemPrompt, tools) > config.contextBudgetTokens) {
+          context = await compact(context, config.contextBudgetTokens);
+        }
+        let result: Awaited<ReturnType<typeof runAgent>>;
+        try {
+          result = await runAgent(client, settings, tools, agentRun, context);
+        } catch (error) {
+          // The estimate was off and the API refused the prompt before anything streamed: compact
+          // harder and try once more, instead of failing the turn with a context-length error.
+          if (streamed || run.signal.aborted || toAgentFailure(error).code !== "context_too_long") throw error;
+          context = await compact(context, config.contextBudgetTokens / 4);
+          result = await runAgent(client, settings, tools, agentRun, context);
+        }
         return { kind: "finished", finishReason: result.finishReason };
       } catch (error) {
         // The turn was stopped or ended by someone else; it has closed itself, and this is the unwind.
@@ -52,4 +88,13 @@ export function createAgentRunner(config: Config): AgentRunner {
       }
     },
   };
+}
+
+function estimateContext(context: ModelContext, systemPrompt: string, tools: ReadonlyMap<string, Tool>): number {
+  return (
+    estimateTokens(systemPrompt) +
+    estimateTokens(toolDefinitions(tools)) +
+    estimateTokens(context.summary ?? "") +
+    context.messages.reduce((sum, m) => sum + estimateTokens(m.message.parts), 0)
+  );
 }

@@ -1,9 +1,10 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages/messages";
-import type { FinishReason, UIMessage, UIMessageChunk } from "ai";
+import type { FinishReason, UIMessageChunk } from "ai";
 import { addUsage, NO_USAGE, type TokenUsage } from "../protocol/token-usage";
 import { AgentFailure, toAgentFailure } from "./agent-failure";
 import { AnthropicStepMapper } from "./anthropic-step-mapper";
+import type { ModelContext } from "./model-context";
 import { runToolCalls } from "./run-tool-calls";
 import { toAnthropicMessages } from "./to-anthropic-messages";
 import type { Tool } from "./tool";
@@ -25,8 +26,6 @@ export interface AgentSettings {
 
 export interface AgentRun {
   sessionId: string;
-  /** The log's live history, ending with the user message this turn answers. */
-  history: readonly UIMessage[];
   /** Aborted when the turn ends for any reason. */
   signal: AbortSignal;
   emit(chunk: UIMessageChunk): void;
@@ -49,8 +48,12 @@ export async function runAgent(
   settings: AgentSettings,
   tools: ReadonlyMap<string, Tool>,
   run: AgentRun,
+  context: ModelContext,
 ): Promise<AgentResult> {
-  const messages: MessageParam[] = toAnthropicMessages(run.history);
+  const messages: MessageParam[] = toAnthropicMessages(
+    context.messages.map((m) => m.message),
+    context.summary,
+  );
   markCacheBreakpoint(messages);
   const system: TextBlockParam[] = [{ type: "text", text: settings.systemPrompt, cache_control: { type: "ephemeral" } }];
   const toolParams: ToolUnion[] = toolDefinitions(tools);

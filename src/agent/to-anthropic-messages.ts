@@ -1,6 +1,9 @@
 import type { ContentBlockParam, MessageParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
 import { getToolName, isToolUIPart, type UIMessage } from "ai";
 
+/** Introduces the summary of compacted turns to the model. */
+export const SUMMARY_PREFIX = "Summary of the earlier part of this conversation (older messages were compacted):";
+
 /** Shown to the model for a tool call whose outcome never got stored (a crash or a stop mid-call). */
 export const INTERRUPTED_TOOL_RESULT = "Tool call was interrupted before it returned a result.";
 
@@ -12,7 +15,7 @@ export const INTERRUPTED_TOOL_RESULT = "Tool call was interrupted before it retu
  * are used with extended thinking. Consecutive messages of one role are merged, since the API
  * expects the roles to alternate.
  */
-export function toAnthropicMessages(history: readonly UIMessage[]): MessageParam[] {
+export function toAnthropicMessages(history: readonly UIMessage[], summary?: string): MessageParam[] {
   const out: MessageParam[] = [];
   const push = (role: "user" | "assistant", content: ContentBlockParam[]) => {
     if (content.length === 0) return;
@@ -21,6 +24,8 @@ export function toAnthropicMessages(history: readonly UIMessage[]): MessageParam
     else out.push({ role, content: [...content] });
   };
 
+  // A compacted session starts with the summary of its older turns, as the first user turn.
+  if (summary) push("user", [{ type: "text", text: `${SUMMARY_PREFIX}\n${summary}` }]);
   for (const message of history) {
     if (message.role === "user") {
       push("user", userContent(message));

@@ -22,6 +22,7 @@ export const benchRoutes = new Hono<App>().post("/baseline", async (c) => {
   }
   const body = (await c.req.json().catch(() => null)) as { message?: unknown } | null;
   if (typeof body?.message !== "string" || body.message === "") return errorResponse(c, "invalid_request", "Send { message }.");
+  const message = body.message;
   const runner = createAgentRunner(readConfig(c.env));
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
@@ -35,7 +36,10 @@ export const benchRoutes = new Hono<App>().post("/baseline", async (c) => {
   void runner
     .run({
       sessionId: "bench-baseline",
-      history: [{ id: generateId(), role: "user", parts: [{ type: "text", text: body.message }] }],
+      context: {
+        load: () => ({ messages: [{ seq: 0, message: { id: generateId(), role: "user", parts: [{ type: "text", text: message }] } }] }),
+        saveSummary: () => {},
+      },
       signal: controller.signal,
       emit,
     })

@@ -4,10 +4,12 @@ import { type DrizzleSqliteDODatabase, drizzle } from "drizzle-orm/durable-sqlit
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/session/migrations.js";
 import { type AgentRunner, createAgentRunner } from "../agent/agent-runner";
+import type { ContextStore } from "../agent/model-context";
 import { type Config, type Env, readConfig } from "../config";
 import { type Failure, fail, type Result } from "../protocol/error-code";
 import { sessionIndexStub } from "../sessions-index/session-index-stub";
 import { ChunkLog } from "../storage/chunk-log";
+import { CompactionLog } from "../storage/compaction-log";
 import { MessageLog } from "../storage/message-log";
 import { SessionMetaStore } from "../storage/session-meta-store";
 import { TurnLog } from "../storage/turn-log";
@@ -39,6 +41,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   private meta!: SessionMetaStore;
   private messages!: MessageLog;
   private turns!: TurnLog;
+  private compactions!: CompactionLog;
   private turn: Turn | undefined;
   private readonly agent: AgentRunner;
   private readonly sockets = new SocketSession({
@@ -243,10 +246,17 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   }
 
   private runAgent(turn: Turn): void {
-    const history = this.messages.all().filter((m) => m.id !== turn.messageId);
+    const context: ContextStore = {
+      load: () => {
+        const compaction = this.compactions.latest();
+        const messages = this.messages.liveAfter(compaction?.throughSeq ?? -1).filter((m) => m.message.id !== turn.messageId);
+        return { summary: compaction?.summary, messages };
+      },
+      saveSummary: (summary) => this.compactions.append(summary, Date.now()),
+    };
     // Not awaited: the turn outlives the request that started it. Pending I/O keeps the object alive.
     void this.agent
-      .run({ sessionId: this.meta.get()!.id, history, signal: turn.signal, emit: (chunk) => turn.emit(chunk) })
+      .run({ sessionId: this.meta.get()!.id, context, signal: turn.signal, emit: (chunk) => turn.emit(chunk) })
       .then((end) => this.endTurn(turn, end));
   }
 
@@ -293,6 +303,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     this.meta = new SessionMetaStore(this.db);
     this.messages = new MessageLog(this.db);
     this.turns = new TurnLog(this.db);
+    this.compactions = new CompactionLog(this.db);
   }
 
   private syncIndex(): void {

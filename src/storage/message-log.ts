@@ -1,5 +1,5 @@
 import type { UIMessage } from "ai";
-import { and, asc, desc, eq, isNull, lt, max } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, lt, max } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { messages } from "./schema";
 
@@ -97,19 +97,15 @@ export class MessageLog {
     return rows.reverse().map((row) => ({ seq: row.seq, message: toUIMessage(row) }));
   }
 
-  /** Every live message, oldest first: what the model sees (after compaction, when that lands). */
-  all(): UIMessage[] {
-    return this.db.select().from(messages).where(isNull(messages.supersededBy)).orderBy(asc(messages.seq)).all().map(toUIMessage);
-  }
-
-  /** All sequence numbers ever assigned, oldest first: for tests of density, via the debug surface. */
-  sequences(): number[] {
+  /** Live messages after `afterSeq`, oldest first: what the model sees besides the summary before them. */
+  liveAfter(afterSeq: number): StoredMessage[] {
     return this.db
-      .select({ seq: messages.seq })
+      .select()
       .from(messages)
+      .where(and(isNull(messages.supersededBy), gt(messages.seq, afterSeq)))
       .orderBy(asc(messages.seq))
       .all()
-      .map((r) => r.seq);
+      .map((row) => ({ seq: row.seq, message: toUIMessage(row) }));
   }
 }
 

@@ -67,4 +67,15 @@ export const chunkBatches = sqliteTable("chunk_batches", {
   body: text("body").notNull(),
 });
 
-export const sessionSchema = { sessionMeta, messages, turns, chunkBatches };
+/**
+ * Summaries of older turns, for the model only: the newest row covers every live message with
+ * seq <= throughSeq. The messages themselves stay in the log untouched.
+ */
+export const compactions = sqliteTable("compactions", {
+  seq: integer("seq").primaryKey(),
+  throughSeq: integer("through_seq").notNull(),
+  summary: text("summary").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const sessionSchema = { sessionMeta, messages, turns, chunkBatches, compactions };

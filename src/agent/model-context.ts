@@ -1,0 +1,29 @@
+import type { UIMessage } from "ai";
+
+export interface StoredContextMessage {
+  seq: number;
+  message: UIMessage;
+}
+
+/** What the model is given of a session: a summary of older turns, and the messages after it. */
+export interface ModelContext {
+  summary?: string | undefined;
+  messages: readonly StoredContextMessage[];
+}
+
+/** Where the agent reads its context from and records a new summary; the session owns the storage. */
+export interface ContextStore {
+  load(): ModelContext;
+  saveSummary(summary: { throughSeq: number; summary: string }): void;
+}
+
+/** characters per token in the estimate: close enough for English and JSON to pick a compaction point */
+export const CHARS_PER_TOKEN = 4;
+
+/**
+ * A rough token count. Compaction only needs to know when a context is near the budget; the API's
+ * own `prompt is too long` answer is the backstop when the estimate is off.
+ */
+export function estimateTokens(value: unknown): number {
+  return Math.ceil((typeof value === "string" ? value.length : JSON.stringify(value ?? "").length) / CHARS_PER_TOKEN);
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { getSession, newSessionId, send } from "./support/api";
+import { readSse } from "./support/sse";
+import { expectConsistentTurn } from "./support/turn-checks";
+
+/** Each long answer is ~1,500 words: about 2,500 tokens by our estimate, against a 6,000-token budget in tests. */
+const LONG = "fake:text tokens=1500";
+
+async function turn(id: string, text: string) {
+  const read = await readSse((await send(id, text)).body!);
+  return read.chunks;
+}
+
+describe("long conversations are compacted instead of failing", () => {
+  it("summarises older turns when the context would exceed the budget; the log keeps everything", async () => {
+    const id = newSessionId();
+    await turn(id, `first long one ${LONG}`);
+    await turn(id, `second long one ${LONG}`);
+    const third = await turn(id, "third, short fake:text tokens=5");
+
+    const compaction = third.find((c) => c.type === "data-compaction") as
+      | { data: { summarisedMessages: number }; transient?: boolean }
+      | undefined;
+    expect(compaction).toBeDefined();
+    expect(compaction!.transient).toBe(true);
+    expect(compaction!.data.summarisedMessages).toBeGreaterThanOrEqual(2);
+    expect(third.at(-1)).toEqual({ type: "finish", finishReason: "stop" });
+    await expectConsistentTurn(id, third);
+
+    const { body } = await getSession(id);
+    // The full history stays in the log and in the API.
+    expect(body.messages).toHaveLength(6);
+    // What the model was sent shrank below the budget: the summary replaced the long turns. (The
+    // prompt's size is input plus cache reads and writes: cached tokens are not in input_tokens.)
+    const promptTokens = (m: any) => m.metadata.usage.inputTokens + m.metadata.usage.cacheReadTokens + m.metadata.usage.cacheWriteTokens;
+    expect(promptTokens(body.messages[3])).toBeGreaterThan(2000);
+    expect(promptTokens(body.messages[5])).toBeLessThan(6000);
+    expect(promptTokens(body.messages[5])).toBeLessThan(promptTokens(body.messages[3]));
+
+    // The next turn starts from the stored summary, without compacting again.
+    const fourth = await turn(id, "fourth fake:text tokens=3");
+    expect(fourth.find((c) => c.type === "data-compaction")).toBeUndefined();
+    expect(fourth.at(-1)).toEqual({ type: "finish", finishReason: "stop" });
+  });
+
+  it("when the API still says the prompt is too long, compacts harder and retries once", async () => {
+    const id = newSessionId();
+    await turn(id, `only one long turn ${LONG}`);
+    // Under our 6,000-token budget, but this model's window (max_context) is smaller.
+    const chunks = await turn(id, "now with a small window fake:text tokens=4 max_context=2000");
+    expect(chunks.find((c) => c.type === "data-compaction")).toBeDefined();
+    expect(chunks.at(-1)).toEqual({ type: "finish", finishReason: "stop" });
+    await expectConsistentTurn(id, chunks);
+  });
+
+  it("if even the compacted context does not fit, the turn ends with context_too_long's message", async () => {
+    const id = newSessionId();
+    await turn(id, `a long turn ${LONG}`);
+    const chunks = await turn(id, "no window at all fake:text tokens=4 max_context=5");
+    expect(chunks.slice(-2)).toEqual([
+      { type: "error", errorText: "The conversation is too long for the model." },
+      { type: "finish", finishReason: "error" },
+    ]);
+    await expectConsistentTurn(id, chunks);
+  });
+});
