@@ -10,6 +10,9 @@
  *   GET  /_fake/streams/<key>       { key, state: 'open' | 'done' | 'cancelled' } of the last stream
  *                                   whose directive had `key=<key>` (not an Anthropic endpoint: it lets
  *                                   tests check that a client's abort reached the upstream)
+ *   GET  /_fake/page?chars=N        a text/plain page of N characters, streamed (not an Anthropic
+ *                                   endpoint: in tests every outbound fetch lands here, so this is
+ *                                   the web page fetch_url reads when a test needs a large one)
  *
  * The scenario comes from the prompt: the most recent user message with text may carry
  * `fake:<scenario>` followed by space-separated `key=value` params (values without spaces, JSON
@@ -129,6 +132,7 @@ async function route(request, options, requestId) {
   // Read the whole body before any answer: workerd throws an uncaught "Can't read from request
   // stream after response has been sent" when a response (a 401, a 404) leaves it unread.
   const raw = request.body ? await request.text() : "";
+  if (request.method === "GET" && pathname === "/_fake/page") return page(Number(new URL(request.url).searchParams.get("chars") ?? "1000"));
   if (request.method === "GET" && pathname.startsWith("/_fake/streams/")) {
     const key = decodeURIComponent(pathname.slice("/_fake/streams/".length));
     const state = streamStates.get(key);
@@ -146,7 +150,8 @@ async function route(request, options, requestId) {
 
   const turn = readTurn(body.messages);
   const maxContext = intParam(turn.params, "max_context", DEFAULT_MAX_CONTEXT, 1);
-  if (total > maxContext) throw new FakeApiError(400, "invalid_request_error", `prompt is too long: ${total} tokens > ${maxContext} maximum`);
+  if (total > maxContext)
+    throw new FakeApiError(400, "invalid_request_error", `prompt is too long: ${total} tokens > ${maxContext} maximum`);
 
   if (!body.stream) {
     // Only the title knob applies here: the turn's other scenarios (and rate-limit counters) belong to
@@ -154,7 +159,16 @@ async function route(request, options, requestId) {
     if (turn.params.title === "fail") throw new FakeApiError(500, "api_error", "Internal server error");
     const title = titleFor(body.messages);
     const usage = cacheUsage(body, total);
-    const message = { id: randomId("msg_01"), type: "message", role: "assistant", model: body.model, content: [{ type: "text", text: title }], stop_reason: "end_turn", stop_sequence: null, usage: { ...usage, output_tokens: title.split(" ").length } };
+    const message = {
+      id: randomId("msg_01"),
+      type: "message",
+      role: "assistant",
+      model: body.model,
+      content: [{ type: "text", text: title }],
+      stop_reason: "end_turn",
+      stop_sequence: null,
+      usage: { ...usage, output_tokens: title.split(" ").length },
+    };
     return json(200, message, requestId);
   }
 
@@ -162,11 +176,43 @@ async function route(request, options, requestId) {
   const usage = cacheUsage(body, total);
   const frames = messageFrames(plan, { id: randomId("msg_01"), model: body.model, usage });
   const rate = turn.params.rate !== undefined ? Number(turn.params.rate) : Number(options.tokensPerSecond ?? 0);
-  if (!(rate >= 0)) throw new FakeApiError(400, "invalid_request_error", `fake-anthropic: rate=${turn.params.rate ?? options.tokensPerSecond} is not a number >= 0`);
+  if (!(rate >= 0))
+    throw new FakeApiError(
+      400,
+      "invalid_request_error",
+      `fake-anthropic: rate=${turn.params.rate ?? options.tokensPerSecond} is not a number >= 0`,
+    );
   const key = turn.params.key;
   if (key !== undefined) remember(streamStates, key, "open", MAX_TRACKED_STREAMS);
-  const onEnd = key === undefined ? undefined : (/** @type {'done' | 'cancelled'} */ state) => remember(streamStates, key, state, MAX_TRACKED_STREAMS);
+  const onEnd =
+    key === undefined ? undefined : (/** @type {'done' | 'cancelled'} */ state) => remember(streamStates, key, state, MAX_TRACKED_STREAMS);
   return sseResponse(frames, { tokensPerSecond: rate, signal: request.signal, onEnd }, requestId);
+}
+
+/** Characters a /_fake/page may have: enough for a "5 MB page" test, bounded so a typo cannot exhaust memory. */
+const MAX_PAGE_CHARS = 16 * 1024 * 1024;
+/** Characters per body chunk of a /_fake/page. */
+const PAGE_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * A large text page, produced as the reader pulls: a line of words repeated, so extraction and
+ * truncation can be checked.
+ * @param {number} chars
+ */
+function page(chars) {
+  if (!(chars >= 0 && chars <= MAX_PAGE_CHARS)) throw badRequest(`fake-anthropic: chars=${chars} is not within 0..${MAX_PAGE_CHARS}`);
+  const line = "The quick brown fox jumps over the lazy dog. ";
+  const encoder = new TextEncoder();
+  let sent = 0;
+  const body = new ReadableStream({
+    pull(controller) {
+      if (sent >= chars) return controller.close();
+      const size = Math.min(PAGE_CHUNK_CHARS, chars - sent);
+      controller.enqueue(encoder.encode(line.repeat(Math.ceil(size / line.length)).slice(0, size)));
+      sent += size;
+    },
+  });
+  return new Response(body, { status: 200, headers: { "content-type": "text/plain; charset=utf-8" } });
 }
 
 /** The SDK sends `Authorization: Bearer <key>`; raw API users send `x-api-key`. Either works. @param {Headers} headers */
@@ -190,7 +236,8 @@ function parseBody(raw, isMessages) {
   if (typeof body !== "object" || body === null) throw invalid("The request body must be a JSON object.");
   if (typeof body.model !== "string" || body.model === "") throw invalid("model: Field required");
   if (!Array.isArray(body.messages) || body.messages.length === 0) throw invalid("messages: at least one message is required");
-  if (!body.messages.every((/** @type {any} */ m) => m && (m.role === "user" || m.role === "assistant"))) throw invalid("messages: each role must be 'user' or 'assistant'");
+  if (!body.messages.every((/** @type {any} */ m) => m && (m.role === "user" || m.role === "assistant")))
+    throw invalid("messages: each role must be 'user' or 'assistant'");
   if (isMessages && typeof body.max_tokens !== "number") throw invalid("max_tokens: Field required");
   return body;
 }
@@ -223,7 +270,10 @@ function parseDirective(text) {
   if (!match) return null;
   /** @type {Record<string, string>} */
   const params = {};
-  for (const token of (match[3] ?? "").trim().split(/[ \t]+/).filter(Boolean)) {
+  for (const token of (match[3] ?? "")
+    .trim()
+    .split(/[ \t]+/)
+    .filter(Boolean)) {
     const eq = token.indexOf("=");
     params[token.slice(0, eq)] = token.slice(eq + 1);
   }
@@ -312,11 +362,19 @@ function toolResultsText(messages) {
     for (const block of message.content) if (block?.type === "tool_use") names.set(block.id, block.name);
   }
   const last = messages.at(-1);
-  const results = last?.role === "user" && Array.isArray(last.content) ? last.content.filter((/** @type {any} */ block) => block?.type === "tool_result") : [];
+  const results =
+    last?.role === "user" && Array.isArray(last.content)
+      ? last.content.filter((/** @type {any} */ block) => block?.type === "tool_result")
+      : [];
   if (results.length === 0) return "No tool results received.";
   return results
     .map((/** @type {any} */ result) => {
-      const body = typeof result.content === "string" ? result.content : Array.isArray(result.content) ? result.content.map((/** @type {any} */ b) => (b?.type === "text" ? b.text : `[${b?.type}]`)).join("\n") : "";
+      const body =
+        typeof result.content === "string"
+          ? result.content
+          : Array.isArray(result.content)
+            ? result.content.map((/** @type {any} */ b) => (b?.type === "text" ? b.text : `[${b?.type}]`)).join("\n")
+            : "";
       return `Tool ${names.get(result.tool_use_id) ?? result.tool_use_id} ${result.is_error ? "failed" : "returned"}: ${body}`;
     })
     .join("\n");
@@ -384,7 +442,10 @@ const SCENARIOS = {
     if (failed < intParam(turn.params, "times", 1, 0)) {
       remember(rateLimitFailures, key, failed + 1, MAX_RATE_LIMIT_KEYS);
       // retry-after-ms wins in the SDK; retry-after: 0 alone would make it fall back to its 0.5 s backoff.
-      throw new FakeApiError(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit", { "retry-after": "0", "retry-after-ms": "10" });
+      throw new FakeApiError(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit", {
+        "retry-after": "0",
+        "retry-after-ms": "10",
+      });
     }
     return echo(turn);
   },
@@ -470,7 +531,16 @@ function* deltasOf(block) {
  * @returns {Generator<Frame | typeof STALL, void, undefined>}
  */
 function* messageFrames(plan, meta) {
-  const message = { id: meta.id, type: "message", role: "assistant", model: meta.model, content: [], stop_reason: null, stop_sequence: null, usage: { ...meta.usage, output_tokens: 1 } };
+  const message = {
+    id: meta.id,
+    type: "message",
+    role: "assistant",
+    model: meta.model,
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { ...meta.usage, output_tokens: 1 },
+  };
   yield frame({ type: "message_start", message });
   yield frame({ type: "ping" });
   let outputTokens = 0;
@@ -482,18 +552,26 @@ function* messageFrames(plan, meta) {
       if (outputTokens % PING_EVERY_DELTAS === 0) yield frame({ type: "ping" });
     }
     // The failure endings strike inside the last block, before its content_block_stop.
-    const interrupted = index === plan.blocks.length - 1 && (plan.ending === "malformed" || plan.ending === "stall" || plan.ending === "error");
+    const interrupted =
+      index === plan.blocks.length - 1 && (plan.ending === "malformed" || plan.ending === "stall" || plan.ending === "error");
     if (!interrupted) yield frame({ type: "content_block_stop", index });
   }
   switch (plan.ending) {
     case "complete":
-      yield frame({ type: "message_delta", delta: { stop_reason: plan.stopReason, stop_sequence: null }, usage: { ...meta.usage, output_tokens: outputTokens } });
+      yield frame({
+        type: "message_delta",
+        delta: { stop_reason: plan.stopReason, stop_sequence: null },
+        usage: { ...meta.usage, output_tokens: outputTokens },
+      });
       yield frame({ type: "message_stop" });
       return;
     case "cut":
       return;
     case "malformed":
-      yield { text: `event: content_block_delta\ndata: {"type":"content_block_delta","index":${plan.blocks.length - 1},"delta":{"type":"text_delta","text":"cut off\n\n`, token: false };
+      yield {
+        text: `event: content_block_delta\ndata: {"type":"content_block_delta","index":${plan.blocks.length - 1},"delta":{"type":"text_delta","text":"cut off\n\n`,
+        token: false,
+      };
       return;
     case "stall":
       yield STALL;
@@ -548,10 +626,14 @@ function cacheUsage(body, total) {
  * @param {MessagesRequest} body @returns {{ text: string, marked: boolean }[]}
  */
 function promptSegments(body) {
-  const strip = (/** @type {unknown} */ block) => JSON.stringify(block, (key, value) => (key === "cache_control" ? undefined : value)) ?? "";
+  const strip = (/** @type {unknown} */ block) =>
+    JSON.stringify(block, (key, value) => (key === "cache_control" ? undefined : value)) ?? "";
   const marked = (/** @type {any} */ block) => typeof block === "object" && block !== null && block.cache_control != null;
   /** @type {unknown[]} */
-  const blocks = [...(Array.isArray(body.tools) ? body.tools : []), ...(Array.isArray(body.system) ? body.system : body.system === undefined ? [] : [body.system])];
+  const blocks = [
+    ...(Array.isArray(body.tools) ? body.tools : []),
+    ...(Array.isArray(body.system) ? body.system : body.system === undefined ? [] : [body.system]),
+  ];
   const segments = blocks.map((block) => ({ text: strip(block), marked: marked(block) }));
   for (const message of body.messages) {
     const content = Array.isArray(message.content) ? message.content : [message.content];
@@ -591,7 +673,10 @@ class PrefixHash {
 
 /** @param {number} status @param {unknown} body @param {string} requestId @param {Record<string, string>} [headers] */
 function json(status, body, requestId, headers = {}) {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "request-id": requestId, ...headers } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", "request-id": requestId, ...headers },
+  });
 }
 
 /** @param {FakeApiError} error @param {string} requestId */
@@ -661,7 +746,10 @@ function sseResponse(frames, { tokensPerSecond, signal, onEnd }, requestId) {
     },
     { highWaterMark: 0 },
   );
-  return new Response(body, { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "request-id": requestId } });
+  return new Response(body, {
+    status: 200,
+    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "request-id": requestId },
+  });
 }
 
 /**

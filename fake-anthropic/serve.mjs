@@ -101,7 +101,10 @@ function drainedOrGone(res) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({ options: { port: { type: "string", default: "8788" }, rate: { type: "string" } } });
-  const { url, close } = await startFakeAnthropic({ port: Number(values.port), ...(values.rate === undefined ? {} : { tokensPerSecond: values.rate }) });
+  const { url, close } = await startFakeAnthropic({
+    port: Number(values.port),
+    ...(values.rate === undefined ? {} : { tokensPerSecond: values.rate }),
+  });
   console.log(`fake-anthropic listening on ${url}`);
   const stop = () => {
     close().then(

@@ -26,6 +26,7 @@ export interface Env {
   STALL_TIMEOUT_MS?: string;
   UPSTREAM_MAX_RETRIES?: string;
   TOOL_TIMEOUT_MS?: string;
+  CHUNK_RETENTION_MS?: string;
   CONTEXT_BUDGET_TOKENS?: string;
   /** Comma-separated tool names, or "all" (the default). */
   TOOLS?: string;
@@ -55,6 +56,8 @@ const configSchema = z.object({
   stallTimeoutMs: intFrom(90_000, 100, 600_000),
   /** ms any one tool call may run, capping each tool's own limit */
   toolTimeoutCapMs: intFrom(15 * 60_000, 100, 60 * 60_000),
+  /** ms a finished turn's chunk log is kept for cursor resumes before the alarm prunes it (messages stay) */
+  chunkRetentionMs: intFrom(7 * 24 * 3_600_000, 1_000, 365 * 24 * 3_600_000),
   /** estimated input tokens above which older turns are compacted into a summary */
   contextBudgetTokens: intFrom(150_000, 1_000, 2_000_000),
   /** retries of a 429 / 529 / 5xx model call, with the SDK's exponential backoff */
@@ -90,6 +93,7 @@ export function readConfig(env: Env): Config {
     stallTimeoutMs: env.STALL_TIMEOUT_MS || undefined,
     upstreamMaxRetries: env.UPSTREAM_MAX_RETRIES || undefined,
     toolTimeoutCapMs: env.TOOL_TIMEOUT_MS || undefined,
+    chunkRetentionMs: env.CHUNK_RETENTION_MS || undefined,
     contextBudgetTokens: env.CONTEXT_BUDGET_TOKENS || undefined,
     tools: env.TOOLS || undefined,
   });

@@ -322,9 +322,10 @@ describe("fetch_url", () => {
     expect(assertPublicUrl(url).protocol).toMatch(/^https?:$/);
   });
 
-  it("refuses maxChars outside 1..100000 at the schema, and defaults it to 20000", () => {
+  it("refuses maxChars outside 1..90000 at the schema, and defaults it to 20000", () => {
     expect(fetchUrl.inputSchema.safeParse({ url: "https://example.com/", maxChars: 0 }).success).toBe(false);
-    expect(fetchUrl.inputSchema.safeParse({ url: "https://example.com/", maxChars: 100_001 }).success).toBe(false);
+    expect(fetchUrl.inputSchema.safeParse({ url: "https://example.com/", maxChars: 90_001 }).success).toBe(false);
+    expect(fetchUrl.inputSchema.safeParse({ url: "https://example.com/", maxChars: 90_000 }).success).toBe(true);
     expect(fetchUrl.inputSchema.parse({ url: "https://example.com/" })).toEqual({ url: "https://example.com/", maxChars: 20_000 });
   });
 

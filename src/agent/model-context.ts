@@ -9,6 +9,8 @@ export interface StoredContextMessage {
 export interface ModelContext {
   summary?: string | undefined;
   messages: readonly StoredContextMessage[];
+  /** The last message is this turn's own answer, cut off by a restart: the model continues it. */
+  continuing?: boolean;
 }
 
 /** Where the agent reads its context from and records a new summary; the session owns the storage. */

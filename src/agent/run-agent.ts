@@ -10,6 +10,10 @@ import { toAnthropicMessages } from "./to-anthropic-messages";
 import type { Tool } from "./tool";
 import { toolDefinitions } from "./tool-definitions";
 
+/** Sent (never stored) when a turn cut off by a restart is continued in the same assistant message. */
+const CONTINUE_NOTE =
+  "[Your previous answer was interrupted by a server restart. Continue it from where it stopped, without repeating what you already said.]";
+
 export interface AgentSettings {
   model: string;
   systemPrompt: string;
@@ -54,6 +58,10 @@ export async function runAgent(
     context.messages.map((m) => m.message),
     context.summary,
   );
+  if (context.continuing && messages.at(-1)?.role === "assistant") {
+    // A trailing assistant message would be taken as a prefill; say plainly what happened instead.
+    messages.push({ role: "user", content: [{ type: "text", text: CONTINUE_NOTE }] });
+  }
   markCacheBreakpoint(messages);
   const system: TextBlockParam[] = [{ type: "text", text: settings.systemPrompt, cache_control: { type: "ephemeral" } }];
   const toolParams: ToolUnion[] = toolDefinitions(tools);

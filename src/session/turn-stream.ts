@@ -48,6 +48,7 @@ export class TurnStream implements ChunkSource {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSentAt = Date.now();
+  private lastAppendAt = Date.now();
   private readonly followers = new Set<Follower>();
   private isEnded = false;
 
@@ -79,6 +80,7 @@ export class TurnStream implements ChunkSource {
 
   append(chunk: UIMessageChunk): number {
     if (this.isEnded) throw new Error("chunk appended after the turn stream ended");
+    this.lastAppendAt = Date.now();
     const line = JSON.stringify(chunk);
     this.pending.push(line);
     this.pendingChars += line.length;
@@ -111,6 +113,18 @@ export class TurnStream implements ChunkSource {
       if (!follower.deliver(batch)) this.followers.delete(follower);
     }
     this.lastSentAt = Date.now();
+  }
+
+  /** ms since the turn last produced a chunk: what the alarm's watchdog judges progress by. */
+  idleFor(now: number): number {
+    return now - this.lastAppendAt;
+  }
+
+  /** The alarm's backstop for the heartbeat timer: heartbeats followers idle for an interval. */
+  heartbeatIfIdle(now: number): void {
+    if (this.isEnded || now - this.lastSentAt < this.options.heartbeatIntervalMs) return;
+    for (const follower of this.followers) follower.heartbeat();
+    this.lastSentAt = now;
   }
 
   attach(follower: Follower): void {

@@ -1,7 +1,13 @@
 import type { UIMessage } from "ai";
 import { and, asc, desc, eq, gt, isNull, lt, max } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
-import { messages } from "./schema";
+import { messagePieces, messages } from "./schema";
+
+/**
+ * characters of parts JSON kept inline in a message row. At most 3 bytes of UTF-8 per UTF-16 unit,
+ * so a row stays near 1.5 MB, under SQLite's 2 MB row limit with room for the other columns.
+ */
+const MAX_INLINE_CHARS = 512 * 1024;
 
 type Db = DrizzleSqliteDODatabase<Record<string, unknown>> & { $client: DurableObjectStorage };
 
@@ -43,7 +49,7 @@ export class MessageLog {
         seq,
         id: message.id,
         role: message.role,
-        parts: JSON.stringify(message.parts),
+        ...this.storeParts(seq, JSON.stringify(message.parts)),
         metadata: message.metadata === undefined ? null : JSON.stringify(message.metadata),
         createdAt: at,
         updatedAt: at,
@@ -57,10 +63,12 @@ export class MessageLog {
   update(message: UIMessage, at: number): number {
     // drizzle's Durable Object driver drops the SQL cursor on run(); execute its SQL here to keep
     // the cursor's rowsWritten, which is what the benchmark reports as the cost of checkpoints.
+    const seq = this.db.select({ seq: messages.seq }).from(messages).where(eq(messages.id, message.id)).get()?.seq;
+    if (seq === undefined) return 0;
     const query = this.db
       .update(messages)
       .set({
-        parts: JSON.stringify(message.parts),
+        ...this.storeParts(seq, JSON.stringify(message.parts)),
         metadata: message.metadata === undefined ? null : JSON.stringify(message.metadata),
         updatedAt: at,
       })
@@ -69,15 +77,49 @@ export class MessageLog {
     return this.db.$client.sql.exec(query.sql, ...(query.params as SqlStorageValue[])).rowsWritten;
   }
 
+  /**
+   * Where a message's parts JSON goes: inline in its row, or, when too large for one row, in
+   * message_pieces rows that the message row points to. Never a row SQLite would refuse.
+   */
+  private storeParts(seq: number, json: string): { parts: string; pieces: number } {
+    this.db.delete(messagePieces).where(eq(messagePieces.messageSeq, seq)).run();
+    if (json.length <= MAX_INLINE_CHARS) return { parts: json, pieces: 0 };
+    const count = Math.ceil(json.length / MAX_INLINE_CHARS);
+    for (let idx = 0; idx < count; idx++) {
+      const body = json.slice(idx * MAX_INLINE_CHARS, (idx + 1) * MAX_INLINE_CHARS);
+      this.db.insert(messagePieces).values({ messageSeq: seq, idx, body }).run();
+    }
+    return { parts: "", pieces: count };
+  }
+
+  private toUIMessage(row: typeof messages.$inferSelect): UIMessage {
+    const partsJson =
+      row.pieces === 0
+        ? row.parts
+        : this.db
+            .select({ body: messagePieces.body })
+            .from(messagePieces)
+            .where(eq(messagePieces.messageSeq, row.seq))
+            .orderBy(asc(messagePieces.idx))
+            .all()
+            .map((piece) => piece.body)
+            .join("");
+    // Rows are written only by this module from validated UIMessages, so parsing them back is a
+    // structural identity; there is no outside input to validate here.
+    const message: UIMessage = { id: row.id, role: row.role, parts: JSON.parse(partsJson) as UIMessage["parts"] };
+    if (row.metadata !== null) message.metadata = JSON.parse(row.metadata) as unknown;
+    return message;
+  }
+
   get(id: string): StoredMessage | undefined {
     const row = this.db.select().from(messages).where(eq(messages.id, id)).get();
-    return row && { seq: row.seq, message: toUIMessage(row) };
+    return row && { seq: row.seq, message: this.toUIMessage(row) };
   }
 
   /** The last message of the live branch (not superseded by a regeneration). */
   lastLive(): StoredMessage | undefined {
     const row = this.db.select().from(messages).where(isNull(messages.supersededBy)).orderBy(desc(messages.seq)).limit(1).get();
-    return row && { seq: row.seq, message: toUIMessage(row) };
+    return row && { seq: row.seq, message: this.toUIMessage(row) };
   }
 
   supersede(id: string, by: string): void {
@@ -94,7 +136,7 @@ export class MessageLog {
         ? isNull(messages.supersededBy)
         : and(isNull(messages.supersededBy), lt(messages.seq, options.beforeSeq));
     const rows = this.db.select().from(messages).where(where).orderBy(desc(messages.seq)).limit(options.limit).all();
-    return rows.reverse().map((row) => ({ seq: row.seq, message: toUIMessage(row) }));
+    return rows.reverse().map((row) => ({ seq: row.seq, message: this.toUIMessage(row) }));
   }
 
   /** Live messages after `afterSeq`, oldest first: what the model sees besides the summary before them. */
@@ -105,14 +147,6 @@ export class MessageLog {
       .where(and(isNull(messages.supersededBy), gt(messages.seq, afterSeq)))
       .orderBy(asc(messages.seq))
       .all()
-      .map((row) => ({ seq: row.seq, message: toUIMessage(row) }));
+      .map((row) => ({ seq: row.seq, message: this.toUIMessage(row) }));
   }
-}
-
-function toUIMessage(row: typeof messages.$inferSelect): UIMessage {
-  // Rows are written only by this module from validated UIMessages, so parsing them back is a
-  // structural identity; there is no outside input to validate here.
-  const message: UIMessage = { id: row.id, role: row.role, parts: JSON.parse(row.parts) as UIMessage["parts"] };
-  if (row.metadata !== null) message.metadata = JSON.parse(row.metadata) as unknown;
-  return message;
 }

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** One row: the session this Durable Object is. Absent until the first send or an explicit create. */
 export const sessionMeta = sqliteTable("session_meta", {
@@ -22,8 +22,10 @@ export const messages = sqliteTable(
     seq: integer("seq").primaryKey(),
     id: text("id").notNull().unique(),
     role: text("role", { enum: ["user", "assistant", "system"] }).notNull(),
-    /** UIMessage parts as JSON, exactly as a client assembles them. */
+    /** UIMessage parts as JSON, exactly as a client assembles them; "" when split into `pieces` rows. */
     parts: text("parts").notNull(),
+    /** Rows of message_pieces holding the parts JSON, when it is too large for one row; else 0. */
+    pieces: integer("pieces").notNull().default(0),
     /** UIMessage metadata as JSON, or NULL. */
     metadata: text("metadata"),
     supersededBy: text("superseded_by"),
@@ -31,6 +33,20 @@ export const messages = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [index("messages_live").on(t.supersededBy, t.seq)],
+);
+
+/**
+ * The parts JSON of a message too large for one row (SQLite refuses rows over 2 MB), in order.
+ * Written and read only by MessageLog.
+ */
+export const messagePieces = sqliteTable(
+  "message_pieces",
+  {
+    messageSeq: integer("message_seq").notNull(),
+    idx: integer("idx").notNull(),
+    body: text("body").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageSeq, t.idx] })],
 );
 
 /** One row per turn; at most one has status 'running'. */
@@ -48,6 +64,8 @@ export const turns = sqliteTable(
      */
     lastChunk: integer("last_chunk"),
     errorCode: text("error_code"),
+    /** Times this turn was continued after its object was evicted or crashed; bounds a crash loop. */
+    recoveries: integer("recoveries").notNull().default(0),
     startedAt: integer("started_at").notNull(),
     endedAt: integer("ended_at"),
   },
@@ -78,4 +96,4 @@ export const compactions = sqliteTable("compactions", {
   createdAt: integer("created_at").notNull(),
 });
 
-export const sessionSchema = { sessionMeta, messages, turns, chunkBatches, compactions };
+export const sessionSchema = { sessionMeta, messages, messagePieces, turns, chunkBatches, compactions };

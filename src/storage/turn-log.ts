@@ -1,4 +1,4 @@
-import { desc, eq, lte } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, lte, ne } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { ErrorCode } from "../protocol/error-code";
 import { turns } from "./schema";
@@ -20,7 +20,7 @@ export class TurnLog {
   start(row: { seq: number; assistantMessageId: string; firstChunk: number; startedAt: number }): void {
     this.db
       .insert(turns)
-      .values({ ...row, status: "running", lastChunk: null, errorCode: null, endedAt: null })
+      .values({ ...row, status: "running", lastChunk: null, errorCode: null, endedAt: null, recoveries: 0 })
       .run();
   }
 
@@ -29,6 +29,34 @@ export class TurnLog {
     outcome: { status: Exclude<TurnStatus, "running">; lastChunk: number; errorCode: ErrorCode | null; endedAt: number },
   ): void {
     this.db.update(turns).set(outcome).where(eq(turns.seq, seq)).run();
+  }
+
+  countRecovery(seq: number, recoveries: number): void {
+    this.db.update(turns).set({ recoveries }).where(eq(turns.seq, seq)).run();
+  }
+
+  /** Finished turns whose chunks are still kept and that ended before `before`: their last chunk. */
+  lastChunkEndedBefore(before: number): number | undefined {
+    const row = this.db
+      .select({ lastChunk: turns.lastChunk })
+      .from(turns)
+      .where(and(ne(turns.status, "running"), lt(turns.endedAt, before)))
+      .orderBy(desc(turns.seq))
+      .limit(1)
+      .get();
+    return row?.lastChunk ?? undefined;
+  }
+
+  /** When the oldest turn whose chunks may still be kept ended, to schedule pruning. */
+  oldestEndedAfterChunk(chunk: number): number | undefined {
+    const row = this.db
+      .select({ endedAt: turns.endedAt })
+      .from(turns)
+      .where(and(ne(turns.status, "running"), gt(turns.lastChunk, chunk)))
+      .orderBy(asc(turns.seq))
+      .limit(1)
+      .get();
+    return row?.endedAt ?? undefined;
   }
 
   running(): TurnRow | undefined {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_TOOL_OUTPUT_CHARS } from "../run-tool-calls";
 import { defineTool } from "../tool";
 import { assertPublicUrl } from "./assert-public-url";
 import { readTextBody } from "./read-text-body";
@@ -7,7 +8,12 @@ import { readTextBody } from "./read-text-body";
 const MAX_URL_CHARS = 2_048;
 /** characters of extracted text returned by default, and the most the model may ask for */
 const DEFAULT_MAX_CHARS = 20_000;
-const MAX_MAX_CHARS = 100_000;
+/**
+ * Leaves room under the loop's cap on a tool's serialised output (MAX_TOOL_OUTPUT_CHARS) for the
+ * other fields and JSON escaping, so what a client sees is this tool's own `truncated` flag rather
+ * than the loop cutting the whole result into a string.
+ */
+const MAX_MAX_CHARS = MAX_TOOL_OUTPUT_CHARS - 10_000;
 /** redirects followed, each re-checked, before giving up */
 const MAX_REDIRECTS = 3;
 /** ms for the whole exchange, every redirect and the body included */

@@ -1,0 +1,106 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { call, getSession, newSessionId, send } from "./support/api";
+import { sessionObject } from "./support/session-object";
+import { readSse } from "./support/sse";
+import { expectConsistentTurn, toolParts } from "./support/turn-checks";
+
+describe("bounded storage", () => {
+  it("prunes a finished turn's chunk log after the retention period, by alarm, without touching messages", async () => {
+    const id = newSessionId();
+    const read = await readSse((await send(id, "keep me a while fake:text tokens=20")).body!);
+    const before = (await getSession(id)).body;
+    expect((await call(`/api/chat/${id}/stream?cursor=${read.ids[0]}`)).status).toBe(200);
+
+    // Eight days pass (the default retention is seven): backdate the turn's end, then let the alarm run.
+    await runInDurableObject(sessionObject(id), (_instance, state) => {
+      state.storage.sql.exec("UPDATE turns SET ended_at = ended_at - ?", 8 * 24 * 3_600_000);
+    });
+    await runDurableObjectAlarm(sessionObject(id));
+
+    const expired = await call(`/api/chat/${id}/stream?cursor=${read.ids[0]}`);
+    expect(expired.status).toBe(400);
+    expect((await expired.json<any>()).error.code).toBe("invalid_cursor");
+    const rows = await runInDurableObject(
+      sessionObject(id),
+      (_i, state) => state.storage.sql.exec("SELECT count(*) AS n FROM chunk_batches").one().n,
+    );
+    expect(rows).toBe(0);
+    expect((await getSession(id)).body.messages).toEqual(before.messages);
+  });
+
+  it("a huge tool output (a 5 MB page) is cut with a visible marker, never failing the turn", async () => {
+    const id = newSessionId();
+    const url = "https://pages.example/_fake/page?chars=5000000";
+    const read = await readSse((await send(id, `fake:tool tool=fetch_url args={"url":"${url}","maxChars":90000}`)).body!);
+    const message = await expectConsistentTurn(id, read.chunks);
+    const output = toolParts(message)[0] as { state: string; output: { truncated: boolean; text: string } };
+    expect(output.state).toBe("output-available");
+    expect(output.output.truncated).toBe(true);
+    expect(output.output.text.length).toBe(90_000);
+  });
+
+  it("an assistant message larger than SQLite's 2 MB row limit is stored split and read back whole", async () => {
+    const id = newSessionId();
+    const url = "https://pages.example/_fake/page?chars=200000";
+    const calls = 30;
+    const args = Array.from({ length: calls }, (_, i) => `args${i + 1}={"url":"${url}&n=${i}","maxChars":90000}`).join(" ");
+    const read = await readSse((await send(id, `fake:tools-parallel tools=${Array(calls).fill("fetch_url").join(",")} ${args}`)).body!);
+    const message = await expectConsistentTurn(id, read.chunks);
+    expect(toolParts(message).map((p) => p.state)).toEqual(Array(calls).fill("output-available"));
+    // ~2.7 MB of parts: over the row limit, so it went to message_pieces, and came back whole above.
+    expect(JSON.stringify(message.parts).length).toBeGreaterThan(2_000_000);
+    const pieces = await runInDurableObject(
+      sessionObject(id),
+      (_i, state) => state.storage.sql.exec("SELECT count(*) AS n FROM message_pieces").one().n,
+    );
+    expect(pieces).toBeGreaterThanOrEqual(4);
+  });
+
+  it("a session of thousands of messages pages without reading the whole log, and keeps counting densely", async () => {
+    const id = newSessionId();
+    await readSse((await send(id, "seed fake:text tokens=2")).body!);
+    // Thousands of earlier messages, written straight into the log (through the public API this would take minutes).
+    await runInDurableObject(sessionObject(id), (_i, state) => {
+      const at = Date.now();
+      for (let seq = 2; seq < 5_002; seq++) {
+        const role = seq % 2 === 0 ? "user" : "assistant";
+        state.storage.sql.exec(
+          "INSERT INTO messages (seq, id, role, parts, metadata, superseded_by, created_at, updated_at, pieces) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, 0)",
+          seq,
+          `seeded-${seq}`,
+          role,
+          JSON.stringify([{ type: "text", text: `message ${seq}` }]),
+          at,
+          at,
+        );
+      }
+    });
+    const page = (await call(`/api/sessions/${id}?limit=50`).then((r) => r.json<any>())) as { sequences: number[]; nextBefore: number };
+    expect(page.sequences).toEqual(Array.from({ length: 50 }, (_, i) => 4_952 + i));
+    const older = await call(`/api/sessions/${id}?limit=50&before=${page.nextBefore}`).then((r) => r.json<any>());
+    expect(older.sequences).toEqual(Array.from({ length: 50 }, (_, i) => 4_902 + i));
+    // A new turn after the object restarts continues at the next sequence number.
+    await runInDurableObject(sessionObject(id), (_i, state) => state.abort("restart")).catch(() => undefined);
+    await readSse((await send(id, "after thousands fake:text tokens=2")).body!);
+    const last = await call(`/api/sessions/${id}?limit=2`).then((r) => r.json<any>());
+    expect(last.sequences).toEqual([5_002, 5_003]);
+  });
+});
+
+describe("slow clients", () => {
+  it("a follower that never reads neither slows the turn nor loses anything: it catches up from the log later", async () => {
+    const id = newSessionId();
+    const res = await send(id, "fast and long fake:text tokens=3000");
+    const stalled = await call(`/api/chat/${id}/stream`);
+    expect(stalled.status).toBe(200);
+    // The sender reads to the end while the other follower reads nothing at all.
+    const full = await readSse(res.body!);
+    expect(full.chunks.at(-1)).toMatchObject({ type: "finish" });
+    expect((await getSession(id)).body.activeStream).toBeNull();
+    // Now the stalled follower reads: everything, in order, from its own start, then [DONE].
+    const late = await readSse(stalled.body!);
+    expect(late.events).toEqual(full.events);
+    expect(late.sawDone).toBe(true);
+  });
+});

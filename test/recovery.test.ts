@@ -1,0 +1,123 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { call, getSession, newSessionId, send } from "./support/api";
+import { sessionObject } from "./support/session-object";
+import { readSse } from "./support/sse";
+import { expectConsistentTurn, textOf, toolParts } from "./support/turn-checks";
+
+async function partialRead(res: Response, stopWhen: (types: string[]) => boolean) {
+  const types: string[] = [];
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!stopWhen(types)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+    for (const match of value.matchAll(/"type":"([a-z-]+)"/g)) types.push(match[1]!);
+  }
+  await reader.cancel();
+  return text;
+}
+
+/** The chunks a client saw before it dropped, parsed from raw SSE text cut at a frame boundary. */
+function framesOf(text: string) {
+  const frames = text.split("\n\n").filter((f) => f.startsWith("id: "));
+  return frames.map((f) => ({ id: Number(f.split("\n")[0]!.slice(4)), chunk: JSON.parse(f.split("\n")[1]!.slice(6)) }));
+}
+
+/**
+ * A crash of exactly this object: in-memory state is gone, in-flight work is dropped, storage stays.
+ * (A deploy's restart ends the same way once its grace period is over.)
+ */
+async function crash(id: string) {
+  await runInDurableObject(sessionObject(id), (_instance, state) => state.abort("simulated crash")).catch(() => undefined);
+  // A stub that saw its object abort is broken for good; the next caller gets a fresh one.
+  return sessionObject(id);
+}
+
+describe("turns survive crashes, restarts and eviction", () => {
+  it("evicted mid-turn: eviction drains the running turn, then the alarm finds nothing orphaned; nothing is lost", async () => {
+    const id = newSessionId();
+    const seen = framesOf(await partialRead(await send(id, "graceful fake:text tokens=60 rate=60"), (t) => t.includes("text-delta")));
+    const stub = sessionObject(id);
+    await evictDurableObject(stub);
+    await runDurableObjectAlarm(stub);
+    const rest = await readSse((await call(`/api/chat/${id}/stream?cursor=${seen.at(-1)!.id}`)).body!);
+    const all = [...seen.map((f) => f.chunk), ...rest.chunks];
+    expect(all.at(-1)).toEqual({ type: "finish", finishReason: "stop" });
+    await expectConsistentTurn(id, all);
+  });
+
+  it("crashed mid-text: the alarm continues the same assistant message from the log, and a resuming follower sees finish", async () => {
+    const id = newSessionId();
+    const seen = framesOf(
+      await partialRead(
+        await send(id, "a long answer fake:text tokens=400 rate=40"),
+        (t) => t.filter((x) => x === "text-delta").length >= 5,
+      ),
+    );
+    await runDurableObjectAlarm(await crash(id));
+
+    const rest = await readSse((await call(`/api/chat/${id}/stream?cursor=${seen.at(-1)!.id}`)).body!);
+    expect(rest.sawDone).toBe(true);
+    const all = [...seen.map((f) => f.chunk), ...rest.chunks];
+    const ids = [...seen.map((f) => f.id), ...rest.ids];
+    expect(ids).toEqual(ids.map((_, i) => ids[0]! + i)); // dense: no gap, no duplicate
+    expect(all.at(-1)).toEqual({ type: "finish", finishReason: "stop" });
+    const message = await expectConsistentTurn(id, all);
+    // The interrupted step was closed and a second model call continued the same message.
+    expect(message.parts.filter((p) => p.type === "step-start")).toHaveLength(2);
+    expect(textOf(message)).toContain("Echo: [Your previous answer was interrupted");
+    // The session is free again.
+    const next = await send(id, "next fake:text tokens=2");
+    expect(next.status).toBe(200);
+    await readSse(next.body!);
+  });
+
+  it("crashed mid-tool: the call gets exactly one (error) outcome and the model carries on after it", async () => {
+    const id = newSessionId();
+    const seen = framesOf(
+      await partialRead(await send(id, 'fake:slow-tool tool=wait args={"seconds":3,"steps":30}'), (t) => t.includes("data-progress")),
+    );
+    await runDurableObjectAlarm(await crash(id));
+    const rest = await readSse((await call(`/api/chat/${id}/stream?cursor=${seen.at(-1)!.id}`)).body!);
+    const all = [...seen.map((f) => f.chunk), ...rest.chunks];
+    const message = await expectConsistentTurn(id, all);
+    expect(toolParts(message)[0]).toMatchObject({
+      state: "output-error",
+      errorText: "Tool call was interrupted: The turn was interrupted by a server restart.",
+    });
+    expect(textOf(message)).toContain("Tool wait failed:");
+  });
+
+  it("a turn that keeps crashing its object is ended with an error instead of continued forever", async () => {
+    const id = newSessionId();
+    await partialRead(await send(id, "crash loop fake:text tokens=400 rate=40"), (t) => t.includes("text-delta"));
+    // As if this turn had already been continued twice after crashes.
+    await runInDurableObject(sessionObject(id), (_instance, state) => {
+      state.storage.sql.exec("UPDATE turns SET recoveries = 2 WHERE status = 'running'");
+    });
+    await runDurableObjectAlarm(await crash(id));
+    const { body } = await getSession(id);
+    expect(body.activeStream).toBeNull();
+    const replay = await readSse((await call(`/api/chat/${id}/stream?cursor=0`)).body!);
+    expect(replay.chunks.slice(-2)).toEqual([
+      { type: "error", errorText: "The turn was interrupted by a server restart." },
+      { type: "finish", finishReason: "error" },
+    ]);
+  });
+
+  it("keeps an alarm set while a turn runs (heartbeat and watchdog), and none is left for a session without kept chunks", async () => {
+    const id = newSessionId();
+    const res = await send(id, "alarm fake:text tokens=200 rate=40");
+    const reading = readSse(res.body!);
+    const stub = sessionObject(id);
+    const during = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(during).toEqual(expect.any(Number));
+    await call(`/api/chat/${id}/stop`, { method: "POST" });
+    await reading;
+    await call(`/api/sessions/${id}`, { method: "DELETE" });
+    const after = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(after).toBeNull();
+  });
+});
