@@ -328,9 +328,7 @@ function jsonParam(params, name, fallback) {
 
 /** Splits text into word pieces whose concatenation is the text (each piece keeps its leading whitespace). @param {string} text */
 function* words(text) {
-  const pattern = /\s*\S+/g;
-  let match;
-  while ((match = pattern.exec(text))) yield match[0];
+  for (const match of text.matchAll(/\s*\S+/g)) yield match[0];
 }
 
 /** @param {string} promptText */
