@@ -4,20 +4,11 @@ import { benchRoutes } from "./bench-routes";
 import { chatRoutes } from "./chat-routes";
 import { errorResponse } from "./error-response";
 import { type IdentityVariables, identity } from "./identity";
+import { openApiDocument } from "./openapi";
+import { API_ROUTES, LOCAL_ONLY_ROUTES } from "./routes";
 import { sessionRoutes } from "./session-routes";
 
 type App = { Bindings: Env; Variables: IdentityVariables };
-
-/** Paths and the methods they answer; any other method on them is 405, any other path 404. */
-const ROUTES: ReadonlyArray<readonly [path: string, methods: readonly string[]]> = [
-  ["/api/chat", ["POST"]],
-  ["/api/chat/:id/stream", ["GET"]],
-  ["/api/chat/:id/stop", ["POST"]],
-  ["/api/chat/:id/ws", ["GET"]],
-  ["/api/sessions", ["GET", "POST"]],
-  ["/api/sessions/:id", ["GET", "DELETE"]],
-  ["/api/sessions/:id/stats", ["GET"]],
-];
 
 export const app = new Hono<App>()
   .use(async (c, next) => {
@@ -28,9 +19,11 @@ export const app = new Hono<App>()
   .use("/api/*", identity())
   .route("/api/chat", chatRoutes)
   .route("/api/sessions", sessionRoutes)
-  .route("/api/bench", benchRoutes);
+  .route("/api/bench", benchRoutes)
+  .get("/api/openapi.json", (c) => c.json(openApiDocument()));
 
-for (const [path, methods] of ROUTES) {
+// Any other method on a known path is 405 (with Allow), any other path 404.
+for (const [path, methods] of [...Object.entries(API_ROUTES), ...Object.entries(LOCAL_ONLY_ROUTES)]) {
   app.all(path, (c) => {
     c.header("allow", methods.join(", "));
     return errorResponse(c, "method_not_allowed", `${c.req.method} is not allowed here; use ${methods.join(" or ")}.`);
