@@ -32,7 +32,7 @@ export const chatRoutes = new Hono<App>()
     const request = toSendRequest(body.value);
     if (!request.ok) return failureResponse(c, request);
     const stub = sessionStub(c.env, c.get("userId"), body.value.id);
-    const result = await stub.send({ userId: c.get("userId"), sessionId: body.value.id, ...request.send });
+    const result = await stub.send({ userId: c.get("userId"), sessionId: body.value.id, requestId: c.get("requestId"), ...request.send });
     if (!result.ok) return failureResponse(c, result);
     return new Response(result.stream, { headers: { ...SSE_HEADERS, "x-request-id": c.get("requestId") } });
   })
@@ -51,6 +51,7 @@ export const chatRoutes = new Hono<App>()
     const result = await sessionStub(c.env, c.get("userId"), id.value).follow({
       userId: c.get("userId"),
       sessionId: id.value,
+      requestId: c.get("requestId"),
       ...(cursor === undefined ? {} : { cursor }),
     });
     if (!result.ok) return failureResponse(c, result);
@@ -74,7 +75,7 @@ export const chatRoutes = new Hono<App>()
   .post("/:id/stop", async (c) => {
     const id = parseSessionId(c);
     if (!id.ok) return failureResponse(c, id);
-    const result = await sessionStub(c.env, c.get("userId"), id.value).stop({ userId: c.get("userId"), sessionId: id.value });
+    const result = await sessionStub(c.env, c.get("userId"), id.value).stop({ userId: c.get("userId"), sessionId: id.value, requestId: c.get("requestId") });
     if (!result.ok) return failureResponse(c, result);
     return c.json({ stopped: result.stopped });
   });

@@ -101,7 +101,9 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   async stop(request: SessionAddress): Promise<Result<{ stopped: boolean }>> {
     const owned = this.checkOwner(request);
     if (owned) return owned;
-    return { ok: true, stopped: this.turns.stop() };
+    const stopped = this.turns.stop();
+    if (stopped) this.log("turn_stopped", { request: request.requestId });
+    return { ok: true, stopped };
   }
 
   async view(request: SessionAddress & { limit: number; beforeSeq?: number }): Promise<Result<{ view: SessionView }>> {
@@ -221,6 +223,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     }
     meta.update({ updatedAt: at });
     const turn = this.turns.start(assistantId, at);
+    this.log("turn_started", { turn: turn.seq, messageId: assistantId, trigger: request.trigger, request: request.requestId });
     this.syncIndex();
     return { ok: true, stream: turn.stream, messageId: assistantId };
   }

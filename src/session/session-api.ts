@@ -5,6 +5,8 @@ import type { SessionView } from "./session-view";
 export interface SessionAddress {
   userId: string;
   sessionId: string;
+  /** The HTTP request's id, so the session's log lines can be joined with the Worker's. */
+  requestId?: string;
 }
 
 export interface SendRequest extends SessionAddress {
