@@ -75,7 +75,11 @@ export const chatRoutes = new Hono<App>()
   .post("/:id/stop", async (c) => {
     const id = parseSessionId(c);
     if (!id.ok) return failureResponse(c, id);
-    const result = await sessionStub(c.env, c.get("userId"), id.value).stop({ userId: c.get("userId"), sessionId: id.value, requestId: c.get("requestId") });
+    const result = await sessionStub(c.env, c.get("userId"), id.value).stop({
+      userId: c.get("userId"),
+      sessionId: id.value,
+      requestId: c.get("requestId"),
+    });
     if (!result.ok) return failureResponse(c, result);
     return c.json({ stopped: result.stopped });
   });

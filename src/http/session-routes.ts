@@ -55,14 +55,22 @@ export const sessionRoutes = new Hono<App>()
   .get("/:id/stats", async (c) => {
     const id = parseSessionId(c);
     if (!id.ok) return failureResponse(c, id);
-    const result = await sessionStub(c.env, c.get("userId"), id.value).stats({ userId: c.get("userId"), sessionId: id.value, requestId: c.get("requestId") });
+    const result = await sessionStub(c.env, c.get("userId"), id.value).stats({
+      userId: c.get("userId"),
+      sessionId: id.value,
+      requestId: c.get("requestId"),
+    });
     if (!result.ok) return failureResponse(c, result);
     return c.json(result.stats);
   })
   .delete("/:id", async (c) => {
     const id = parseSessionId(c);
     if (!id.ok) return failureResponse(c, id);
-    const result = await sessionStub(c.env, c.get("userId"), id.value).remove({ userId: c.get("userId"), sessionId: id.value, requestId: c.get("requestId") });
+    const result = await sessionStub(c.env, c.get("userId"), id.value).remove({
+      userId: c.get("userId"),
+      sessionId: id.value,
+      requestId: c.get("requestId"),
+    });
     if (!result.ok) return failureResponse(c, result);
     return c.json({ deleted: true });
   });
