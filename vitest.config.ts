@@ -28,8 +28,20 @@ export default defineConfig({
         workers: [
           {
             name: "fake-anthropic",
-            modules: true,
-            scriptPath: "./fake-anthropic/fake-anthropic.js",
+            // Every module of the fake, its entry first: an auxiliary worker gets only the modules listed here.
+            modulesRoot: "./fake-anthropic",
+            modules: [
+              "fake-anthropic.js",
+              "directive.js",
+              "fake-api-error.js",
+              "input-usage.js",
+              "message-frames.js",
+              "page.js",
+              "random-id.js",
+              "remember.js",
+              "scenarios.js",
+              "sse-response.js",
+            ].map((file) => ({ type: "ESModule" as const, path: `./fake-anthropic/${file}` })),
             compatibilityDate: "2026-11-01",
           },
         ],

@@ -1,0 +1,203 @@
+// @ts-check
+/**
+ * The scenarios a `fake:` directive picks: each turns the request's turn into a Plan (the blocks of
+ * the streamed answer and how the stream ends), or throws the HTTP error the scenario stands for.
+ * Also the non-streaming answer's session title.
+ */
+import { intParam, jsonParam, parseDirective, textOf } from "./directive.js";
+import { badRequest, FakeApiError } from "./fake-api-error.js";
+import { randomId } from "./random-id.js";
+import { remember } from "./remember.js";
+
+/**
+ * @typedef {import("./fake-anthropic.js").MessageParam} MessageParam
+ * @typedef {import("./fake-anthropic.js").MessagesRequest} MessagesRequest
+ * @typedef {import("./directive.js").Turn} Turn
+ * @typedef {{ type: 'text', pieces: Iterable<string> }
+ *   | { type: 'thinking', pieces: Iterable<string>, signature: string }
+ *   | { type: 'tool_use', id: string, name: string, input: unknown }} BlockPlan
+ * @typedef {'complete' | 'cut' | 'malformed' | 'stall' | 'error'} Ending
+ * @typedef {{ blocks: BlockPlan[], stopReason: string, ending: Ending }} Plan
+ */
+
+/** Words of a text answer when the directive has no `tokens=`. */
+const DEFAULT_TEXT_TOKENS = 40;
+/** thinking_delta pieces of a `thinking` answer when the directive has no `thinking=`. */
+const DEFAULT_THINKING_TOKENS = 8;
+/** Text deltas sent before the failure of `malformed`, `stall` and `error-mid-text` without `tokens=`. */
+const DEFAULT_DELTAS_BEFORE_FAILURE = 3;
+/** Words of the prompt a text answer quotes, so tests can see which prompt it answered. */
+const QUOTED_WORDS = 8;
+/** Words a generated session title has at most (and at least 3, padded). */
+const MAX_TITLE_WORDS = 6;
+/** Distinct `rate-limit-then-ok` keys remembered; the oldest is forgotten beyond this (module state must not grow without bound). */
+const MAX_RATE_LIMIT_KEYS = 10_000;
+
+/** @type {Map<string, number>} failures already answered per rate-limit key */
+const rateLimitFailures = new Map();
+
+// ---------------------------------------------------------------- delta pieces (all lazy)
+
+/** Splits text into word pieces whose concatenation is the text (each piece keeps its leading whitespace). @param {string} text */
+function* words(text) {
+  for (const match of text.matchAll(/\s*\S+/g)) yield match[0];
+}
+
+/** @param {string} promptText */
+function quote(promptText) {
+  return promptText.split(" ").filter(Boolean).slice(0, QUOTED_WORDS).join(" ") || "(no text)";
+}
+
+/** `Echo: <first words of the prompt>.` then ` word2` ... ` word<count>`: exactly `count` pieces. @param {string} promptText @param {number} count */
+function* echoPieces(promptText, count) {
+  yield `Echo: ${quote(promptText)}.`;
+  for (let i = 2; i <= count; i += 1) yield ` word${i}`;
+}
+
+/** @param {string} promptText @param {number} count */
+function* thinkingPieces(promptText, count) {
+  yield `Considering: ${quote(promptText)}.`;
+  for (let i = 2; i <= count; i += 1) yield ` thought${i}`;
+}
+
+/**
+ * The tool results of the request's last message, quoted verbatim so tests can check what reached the model.
+ * @param {{ role: string, content: any }[]} messages
+ */
+function toolResultsText(messages) {
+  /** @type {Map<string, string>} */
+  const names = new Map();
+  for (const message of messages) {
+    if (message.role !== "assistant" || !Array.isArray(message.content)) continue;
+    for (const block of message.content) if (block?.type === "tool_use") names.set(block.id, block.name);
+  }
+  const last = messages.at(-1);
+  const results =
+    last?.role === "user" && Array.isArray(last.content)
+      ? last.content.filter((/** @type {any} */ block) => block?.type === "tool_result")
+      : [];
+  if (results.length === 0) return "No tool results received.";
+  return results
+    .map((/** @type {any} */ result) => {
+      const body =
+        typeof result.content === "string"
+          ? result.content
+          : Array.isArray(result.content)
+            ? result.content.map((/** @type {any} */ b) => (b?.type === "text" ? b.text : `[${b?.type}]`)).join("\n")
+            : "";
+      return `Tool ${names.get(result.tool_use_id) ?? result.tool_use_id} ${result.is_error ? "failed" : "returned"}: ${body}`;
+    })
+    .join("\n");
+}
+
+// ---------------------------------------------------------------- scenarios
+
+/** @param {Iterable<string>} pieces @returns {BlockPlan} */
+const text = (pieces) => ({ type: "text", pieces });
+/** @param {string} name @param {unknown} input @returns {BlockPlan} */
+const toolUse = (name, input) => ({ type: "tool_use", id: randomId("toolu_01"), name, input });
+/** @param {Turn} turn @returns {BlockPlan} */
+const thinking = (turn) => ({
+  type: "thinking",
+  pieces: thinkingPieces(turn.promptText, intParam(turn.params, "thinking", DEFAULT_THINKING_TOKENS, 1)),
+  signature: btoa(`fake-anthropic-signature:${randomId("")}`),
+});
+/** @param {BlockPlan[]} blocks @param {string} stopReason @param {Ending} ending @returns {Plan} */
+const plan = (blocks, stopReason = "end_turn", ending = "complete") => ({ blocks, stopReason, ending });
+
+/** @param {Turn} turn @returns {Plan} */
+const echo = (turn) => plan([text(echoPieces(turn.promptText, intParam(turn.params, "tokens", DEFAULT_TEXT_TOKENS, 1)))]);
+/** @param {Turn} turn @returns {BlockPlan} */
+const brokenText = (turn) => text(echoPieces(turn.promptText, intParam(turn.params, "tokens", DEFAULT_DELTAS_BEFORE_FAILURE, 1)));
+
+/** @param {MessagesRequest} request */
+function requestToolNames(request) {
+  const names = (Array.isArray(request.tools) ? request.tools : []).map((tool) => tool?.name).filter((name) => typeof name === "string");
+  if (names.length === 0) throw badRequest("fake-anthropic: this scenario needs tool=<name> (or tools=a,b,c) or a request with tools");
+  return names;
+}
+
+/**
+ * Step < calls: a short text, then one tool_use. Later: the answer quoting the tool results.
+ * @param {Turn} turn @param {MessagesRequest} request @param {{ tool?: string, args?: string }} defaults
+ * @returns {Plan}
+ */
+function callTool(turn, request, defaults = {}) {
+  if (turn.step >= intParam(turn.params, "calls", 1, 1)) return plan([text(words(toolResultsText(request.messages)))]);
+  const name = turn.params.tool ?? defaults.tool ?? requestToolNames(request)[0] ?? "";
+  const input = jsonParam(turn.params, "args", defaults.args ?? "{}");
+  return plan([text(words(`I will call ${name}.`)), toolUse(name, input)], "tool_use");
+}
+
+/** @type {Record<string, (turn: Turn, request: MessagesRequest) => Plan>} */
+const SCENARIOS = {
+  text: echo,
+  thinking(turn, request) {
+    if (turn.params.tool === undefined) return plan([thinking(turn), ...echo(turn).blocks]);
+    const next = callTool(turn, request);
+    return { ...next, blocks: [thinking(turn), ...next.blocks] };
+  },
+  tool: (turn, request) => callTool(turn, request),
+  "slow-tool": (turn, request) => callTool(turn, request, { tool: "wait", args: '{"seconds":1}' }),
+  "tools-parallel"(turn, request) {
+    if (turn.step >= 1) return plan([text(words(toolResultsText(request.messages)))]);
+    const available = turn.params.tools === undefined ? requestToolNames(request) : [];
+    const names = turn.params.tools?.split(",").filter(Boolean) ?? [0, 1, 2].map((i) => available[i % available.length] ?? "");
+    const calls = names.map((name, i) => toolUse(name, jsonParam(turn.params, `args${i + 1}`, "{}")));
+    return plan([text(words(`I will call ${names.join(", ")}.`)), ...calls], "tool_use");
+  },
+  "rate-limit-then-ok"(turn) {
+    const key = turn.params.key ?? turn.source;
+    const failed = rateLimitFailures.get(key) ?? 0;
+    if (failed < intParam(turn.params, "times", 1, 0)) {
+      remember(rateLimitFailures, key, failed + 1, MAX_RATE_LIMIT_KEYS);
+      // retry-after-ms wins in the SDK; retry-after: 0 alone would make it fall back to its 0.5 s backoff.
+      throw new FakeApiError(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit", {
+        "retry-after": "0",
+        "retry-after-ms": "10",
+      });
+    }
+    return echo(turn);
+  },
+  overloaded() {
+    throw new FakeApiError(529, "overloaded_error", "Overloaded");
+  },
+  "server-error"() {
+    throw new FakeApiError(500, "api_error", "Internal server error");
+  },
+  "auth-error"() {
+    throw new FakeApiError(401, "authentication_error", "invalid x-api-key");
+  },
+  "cut-after-tool"(turn, request) {
+    if (turn.step >= 1) return plan([text(words(toolResultsText(request.messages)))]);
+    const name = turn.params.tool ?? requestToolNames(request)[0] ?? "";
+    return plan([toolUse(name, jsonParam(turn.params, "args", "{}"))], "tool_use", "cut");
+  },
+  malformed: (turn) => plan([brokenText(turn)], "end_turn", "malformed"),
+  stall: (turn) => plan([brokenText(turn)], "end_turn", "stall"),
+  "error-mid-text": (turn) => plan([brokenText(turn)], "end_turn", "error"),
+};
+
+const SCENARIO_NAMES = Object.keys(SCENARIOS);
+
+/**
+ * The answer to a streaming request, or a thrown FakeApiError for the HTTP-error scenarios.
+ * @param {Turn} turn @param {MessagesRequest} request @returns {Plan}
+ */
+export function planScenario(turn, request) {
+  const scenario = SCENARIOS[turn.scenario];
+  if (!scenario) throw badRequest(`fake-anthropic: unknown scenario "${turn.scenario}" (known: ${SCENARIO_NAMES.join(", ")})`);
+  return scenario(turn, request);
+}
+
+/**
+ * A 3-6 word session title from the first user message, without its directive.
+ * @param {MessageParam[]} messages
+ */
+export function titleFor(messages) {
+  const first = messages.find((message) => message.role === "user" && textOf(message.content).trim() !== "");
+  const raw = textOf(first?.content);
+  const title = (parseDirective(raw)?.rest ?? raw).split(/\s+/).filter(Boolean).slice(0, MAX_TITLE_WORDS);
+  if (title.length === 0) return "New chat session";
+  return (title.length >= 3 ? title : ["Chat", "about", ...title]).join(" ");
+}
