@@ -52,5 +52,6 @@ export const sessionStatsSchema = z.object({
   chunkLog: z.object({ rowsWritten: z.number().int(), batches: z.number().int(), chunks: z.number().int(), bytes: z.number().int() }),
   messageRowsWritten: z.number().int(),
   databaseBytes: z.number().int(),
-  followers: z.number().int(),
+  followers: z.number().int().describe("SSE and WebSocket requests following the running turn"),
+  sockets: z.number().int().describe("open WebSockets of the session"),
 });

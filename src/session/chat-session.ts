@@ -147,7 +147,9 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
         chunkLog: { ...this.store.chunks.stats },
         messageRowsWritten: this.writeStats.messageRowsWritten,
         databaseBytes: this.ctx.storage.sql.databaseSize,
-        followers: (this.turns.current?.stream.followerCount ?? 0) + this.ctx.getWebSockets().length,
+        // SSE and WebSocket requests following the running turn, and open sockets (attached or not).
+        followers: this.turns.current?.stream.followerCount ?? 0,
+        sockets: this.ctx.getWebSockets().length,
       },
     };
   }

@@ -36,5 +36,8 @@ export interface SessionStats {
   chunkLog: { rowsWritten: number; batches: number; chunks: number; bytes: number };
   messageRowsWritten: number;
   databaseBytes: number;
+  /** SSE and WebSocket requests following the running turn */
   followers: number;
+  /** open WebSockets of the session, following a turn or not */
+  sockets: number;
 }

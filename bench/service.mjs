@@ -1,0 +1,145 @@
+// Starts the service the way scripts/dev.mjs does: the fake Anthropic upstream in this process, and
+// `wrangler dev` (workerd) pointed at it, on free ports, with its own persistence directory.
+import { execFileSync, spawn } from "node:child_process";
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
+import { startFakeAnthropic } from "../fake-anthropic/serve.mjs";
+import { findWorkerd } from "./proc.mjs";
+
+const READY_TIMEOUT_MS = 90_000;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Copies the working tree (tracked and untracked files that git does not ignore) to `dir`, with
+ * node_modules linked: wrangler dev reloads the Worker, cutting every stream, whenever a source file
+ * changes, and on a shared checkout other people edit files while the bench runs.
+ */
+function snapshot(repo, dir) {
+  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repo, encoding: "utf8" });
+  for (const file of files.split("\0")) {
+    if (file === "" || file.startsWith("bench/") || !existsSync(join(repo, file))) continue;
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    copyFileSync(join(repo, file), join(dir, file));
+  }
+  symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"));
+}
+
+/** The source map of the bundle wrangler dev is running (the newest under .wrangler/tmp). */
+function bundleMap(appDir) {
+  const tmp = join(appDir, ".wrangler", "tmp");
+  if (!existsSync(tmp)) return undefined;
+  const maps = readdirSync(tmp)
+    .filter((d) => d.startsWith("dev-") && existsSync(join(tmp, d, "index.js.map")))
+    .map((d) => join(tmp, d, "index.js.map"))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  return maps[0];
+}
+
+/**
+ * @param {{ repo: string, inPlace?: boolean, log: (line: string) => void, vars?: string[] }} options
+ *   `inPlace`: run wrangler in the repository itself rather than in a snapshot of it.
+ * @returns the base URL, the processes to measure, `reloaded` (a promise that rejects if wrangler
+ *   reloads the Worker) and `stop()`.
+ */
+export async function startService({ repo, inPlace = false, log, vars: extraVars = [] }) {
+  const stateDir = mkdtempSync(join(tmpdir(), "edgechat-bench-"));
+  const appDir = inPlace ? repo : join(stateDir, "app");
+  if (!inPlace) snapshot(repo, appDir);
+  const fake = await startFakeAnthropic({ port: 0, tokensPerSecond: 0 });
+  const logPath = join(stateDir, "wrangler.log");
+  const logFile = createWriteStream(logPath);
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const vars = ["DEV_IDENTITY:bench", "BENCH_BASELINE:on", `ANTHROPIC_BASE_URL:${fake.url}`, "ANTHROPIC_API_KEY:fake", ...extraVars];
+  const args = ["dev", "--port", String(port), "--inspector-port", String(inspectorPort), "--ip", "127.0.0.1"];
+  args.push(...vars.flatMap((v) => ["--var", v]), "--persist-to", join(stateDir, "state"), "--show-interactive-dev-session=false");
+  // Detached: its own process group, so stop() ends wrangler and the workerd it started, and nothing else.
+  const wrangler = spawn("wrangler", args, {
+    cwd: appDir,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, CI: "1" },
+  });
+  let output = "";
+  let exited = false;
+  let onReload;
+  const reloaded = new Promise((_, reject) => (onReload = reject));
+  reloaded.catch(() => {});
+  const onOutput = (data) => {
+    logFile.write(data);
+    const text = stripVTControlCharacters(data.toString());
+    output = (output + text).slice(-20_000);
+    if (/Reloading local server/.test(text))
+      onReload(new Error("wrangler dev reloaded the Worker (a source file changed): every stream was cut"));
+  };
+  wrangler.stdout.on("data", onOutput);
+  wrangler.stderr.on("data", onOutput);
+  const exitedPromise = new Promise((resolve) =>
+    wrangler.once("exit", (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    }),
+  );
+
+  const stop = async () => {
+    if (!exited) {
+      try {
+        process.kill(-wrangler.pid, "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-wrangler.pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }, 5_000);
+      await exitedPromise;
+      clearTimeout(timer);
+    }
+    await fake.close().catch(() => {});
+    logFile.end();
+    if (!process.env.BENCH_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });
+  };
+
+  try {
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`wrangler dev was not ready after ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+      const check = () => {
+        if (/Ready on http/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      wrangler.stdout.on("data", check);
+      wrangler.stderr.on("data", check);
+      exitedPromise.then(({ code, signal }) => {
+        clearTimeout(timer);
+        reject(new Error(`wrangler dev exited (${code ?? signal}) before it was ready:\n${output.slice(-3_000)}`));
+      });
+    });
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const processes = findWorkerd(wrangler.pid, port);
+    log(
+      `wrangler dev ready on ${baseUrl} (wrangler pid ${wrangler.pid}, workerd worker pid ${processes.worker}, proxy pid ${processes.proxy}); fake upstream ${fake.url}`,
+    );
+    return { baseUrl, processes, inspectorPort, bundleMap: () => bundleMap(appDir), reloaded, logPath, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,129 @@
+// A recording WebSocketChatTransport client that resumes a session's running turn. It speaks
+// WebSocket over a plain TCP socket (RFC 6455, client side, text frames only), because the load
+// generator shares two cores with workerd: 500 clients of Node's WebSocket cost more CPU than the
+// server they measure. Raw bytes are kept with their arrival time and split into frames as they
+// come (headers only); frame payloads are decoded after the turn.
+import { randomBytes } from "node:crypto";
+import { connect } from "node:net";
+import { performance } from "node:perf_hooks";
+
+const REQUEST_ID = "r1";
+const CHUNK_PREFIX = `{"type":"chunk","requestId":"${REQUEST_ID}","sequence":`;
+const CHUNK_PREFIX_BYTES = Buffer.from('{"type":"chunk"');
+
+/** One masked client frame (opcode 1 text, 8 close, 10 pong). */
+function clientFrame(opcode, payload) {
+  const mask = randomBytes(4);
+  const length = payload.length;
+  const head =
+    length < 126 ? Buffer.from([0x80 | opcode, 0x80 | length]) : Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 255]);
+  const body = Buffer.from(payload);
+  for (let i = 0; i < body.length; i++) body[i] ^= mask[i & 3];
+  return Buffer.concat([head, mask, body]);
+}
+
+export function openWsResume(url, sessionId) {
+  const { hostname, port, pathname } = new URL(url);
+  const rec = {
+    url,
+    sentAt: performance.now(),
+    openAt: 0,
+    endAt: 0,
+    bytes: 0,
+    frames: [],
+    times: [],
+    outcome: undefined,
+    error: undefined,
+  };
+  let resolveFirst;
+  rec.firstData = new Promise((resolve) => (resolveFirst = resolve));
+  rec.done = new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    const finish = (outcome) => {
+      if (rec.outcome !== undefined) return;
+      rec.outcome = outcome;
+      rec.endAt = performance.now();
+      resolveFirst(rec);
+      resolve(rec);
+      socket.end(clientFrame(8, Buffer.from([0x03, 0xe8])));
+      socket.destroy();
+    };
+    let handshake = true;
+    let buffer = Buffer.alloc(0);
+    socket.on("connect", () => {
+      const key = randomBytes(16).toString("base64");
+      socket.write(
+        `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+    });
+    socket.on("data", (data) => {
+      const t = performance.now();
+      buffer = buffer.length === 0 ? data : Buffer.concat([buffer, data]);
+      if (handshake) {
+        const end = buffer.indexOf("\r\n\r\n");
+        if (end === -1) return;
+        const head = buffer.subarray(0, end).toString();
+        if (!head.startsWith("HTTP/1.1 101")) return finish(`handshake: ${head.split("\r\n")[0]}`);
+        handshake = false;
+        rec.openAt = t;
+        buffer = buffer.subarray(end + 4);
+        socket.write(clientFrame(1, JSON.stringify({ type: "resume", requestId: REQUEST_ID, id: sessionId, headers: {}, body: {} })));
+      }
+      // Split complete frames off the buffer (server frames are never masked).
+      for (;;) {
+        if (buffer.length < 2) break;
+        const opcode = buffer[0] & 15;
+        let length = buffer[1] & 127;
+        let offset = 2;
+        if (length === 126) {
+          if (buffer.length < 4) break;
+          length = buffer.readUInt16BE(2);
+          offset = 4;
+        } else if (length === 127) {
+          if (buffer.length < 10) break;
+          length = Number(buffer.readBigUInt64BE(2));
+          offset = 10;
+        }
+        if (buffer.length < offset + length) break;
+        const payload = buffer.subarray(offset, offset + length);
+        buffer = buffer.subarray(offset + length);
+        rec.bytes += offset + length;
+        if (opcode === 9) socket.write(clientFrame(10, payload));
+        if (opcode === 8) return finish(`closed ${length >= 2 ? payload.readUInt16BE(0) : ""}`);
+        if (opcode !== 1) continue;
+        rec.frames.push(payload);
+        rec.times.push(t);
+        if (payload.subarray(0, CHUNK_PREFIX_BYTES.length).equals(CHUNK_PREFIX_BYTES)) {
+          if (rec.firstChunk === undefined) {
+            rec.firstChunk = t;
+            resolveFirst(rec);
+          }
+          continue;
+        }
+        const frame = JSON.parse(payload.toString());
+        if (frame.requestId !== REQUEST_ID) continue; // session events
+        if (frame.type === "end" || frame.type === "no-active" || frame.type === "error") return finish(frame.type);
+      }
+    });
+    socket.on("error", (error) => {
+      rec.error = error;
+      finish("socket-error");
+    });
+    socket.on("close", () => finish("closed"));
+  });
+  return rec;
+}
+
+/** The chunk events `{ sequence, data, t }` of a finished recording (data: the chunk JSON as sent). */
+export function parseWs(rec) {
+  const events = [];
+  for (let i = 0; i < rec.frames.length; i++) {
+    const frame = rec.frames[i].toString();
+    if (!frame.startsWith(CHUNK_PREFIX)) continue;
+    const comma = frame.indexOf(",", CHUNK_PREFIX.length);
+    const sequence = Number(frame.slice(CHUNK_PREFIX.length, comma));
+    const data = frame.slice(frame.indexOf(":", comma) + 1, -1); // after `,"chunk":`, before the closing brace
+    events.push({ sequence, data, t: rec.times[i] });
+  }
+  return { events, done: rec.outcome === "end" };
+}
