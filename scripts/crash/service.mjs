@@ -1,0 +1,311 @@
+// The service under test for the crash test: `wrangler dev` with persisted state, pointed at a fake
+// Anthropic API that runs in this process (so it outlives every workerd restart), and the means to
+// SIGKILL the workerd process that runs the Worker and its Durable Objects.
+//
+// What wrangler does when that workerd dies (wrangler 4 / miniflare 4): miniflare notices, logs
+// "The Workers runtime crashed unexpectedly and is being restarted (crash #n)" and starts a new
+// workerd on the same persisted state; the entry proxy on the dev port stays up throughout. Should
+// wrangler itself exit instead (or the runtime not come back), its whole process group is stopped and
+// a fresh `wrangler dev` is started with the same --persist-to directory.
+import { spawn } from "node:child_process";
+import { appendFileSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { createServer } from "node:net";
+import { delimiter, dirname, join } from "node:path";
+
+/** ms wrangler may take to bundle the Worker, build the page and start workerd */
+const READY_TIMEOUT_MS = 120_000;
+/** ms the API may take to answer again after a SIGKILL of workerd (miniflare restarts it in about 4 s) */
+const RESTART_TIMEOUT_MS = 60_000;
+/** ms between readiness probes */
+const PROBE_INTERVAL_MS = 200;
+/** ms one readiness probe may take: while the runtime restarts, the entry proxy may hold requests */
+const PROBE_TIMEOUT_MS = 2_000;
+/** ms wrangler gets to exit after SIGTERM before its process group gets SIGKILL */
+const STOP_GRACE_MS = 5_000;
+
+/** A port that was free a moment ago (the kernel's pick for port 0). @returns {Promise<number>} */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
+    });
+  });
+}
+
+/** @param {number | string} pid @returns {string[]} the fields of /proc/<pid>/stat after the command name */
+function statFields(pid) {
+  const raw = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // The command name is in parentheses and may contain spaces: split after the last ')'.
+  return raw.slice(raw.lastIndexOf(")") + 2).split(" ");
+}
+
+/** Every live descendant of `root` (not `root` itself), from the parent links in /proc. @param {number} root */
+export function descendants(root) {
+  /** @type {Map<number, number>} pid -> ppid */
+  const parents = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = statFields(entry);
+      if (fields[0] !== "Z") parents.set(Number(entry), Number(fields[1]));
+    } catch {
+      // The process went away while we looked.
+    }
+  }
+  const out = [];
+  const frontier = [root];
+  while (frontier.length > 0) {
+    const parent = frontier.pop();
+    for (const [pid, ppid] of parents) {
+      if (ppid === parent) {
+        out.push(pid);
+        frontier.push(pid);
+      }
+    }
+  }
+  return out;
+}
+
+/** @param {number} pid */
+function cmdline(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "";
+  }
+}
+
+/** Whether the process has a file under `dir` open (the Durable Objects' SQLite files). @param {number} pid @param {string} dir */
+function holdsFilesUnder(pid, dir) {
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith(dir)) return true;
+      } catch {
+        // Closed meanwhile.
+      }
+    }
+  } catch {
+    // The process is gone.
+  }
+  return false;
+}
+
+/** Whether the pid is gone or a zombie. @param {number} pid */
+function isDead(pid) {
+  try {
+    return statFields(pid)[0] === "Z";
+  } catch {
+    return true;
+  }
+}
+
+const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts `wrangler dev` and returns once the API answers.
+ * @param {{ root: string, persistDir: string, logFile: string, fakeUrl: string, log: (line: string) => void }} options
+ */
+export async function startService({ root, persistDir, logFile, fakeUrl, log }) {
+  const startedAt = Date.now();
+  /** @param {string} line */
+  const record = (line) => appendFileSync(logFile, `[${((Date.now() - startedAt) / 1000).toFixed(3)}] ${line}\n`);
+  /** @type {{ event: string, session?: string, [key: string]: unknown }[]} the sessions' own log lines (JSON), in order */
+  const events = [];
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  /** @type {import('node:child_process').ChildProcess | undefined} */
+  let wrangler;
+  /** @type {Promise<unknown>} */
+  let exited = Promise.resolve();
+  let generation = 0;
+
+  const launch = async () => {
+    generation += 1;
+    const inspectorPort = await freePort();
+    const vars = [
+      "DEV_IDENTITY:crash",
+      `ANTHROPIC_BASE_URL:${fakeUrl}`,
+      "ANTHROPIC_API_KEY:fake",
+      // Heartbeats (and so the alarm that wakes an object after a crash) every second.
+      "HEARTBEAT_INTERVAL_MS:1000",
+    ];
+    const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
+    args.push("--persist-to", persistDir, "--show-interactive-dev-session=false", ...vars.flatMap((v) => ["--var", v]));
+    // node_modules/.bin first, as under `npm run`: its `node` is the Node 22 that wrangler requires.
+    const env = {
+      ...process.env,
+      PATH: `${join(root, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
+      // wrangler's own debug log goes beside ours (and is removed with it), not into ~/.config/.wrangler/logs.
+      WRANGLER_LOG_PATH: dirname(logFile),
+    };
+    record(`=== starting wrangler dev (#${generation}) on port ${port}`);
+    // detached: wrangler gets its own process group, so stopping the group stops every workerd it started.
+    const child = spawn("wrangler", args, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    wrangler = child;
+    exited = new Promise((resolve) => child.once("exit", resolve));
+    /** @type {(line: string) => void} */
+    let onLine = () => {};
+    for (const [name, stream] of /** @type {const} */ ([
+      ["out", child.stdout],
+      ["err", child.stderr],
+    ])) {
+      let partial = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (/** @type {string} */ data) => {
+        const lines = (partial + data).split("\n");
+        partial = lines.pop() ?? "";
+        for (const line of lines) {
+          record(`${name} ${line}`);
+          if (line.startsWith('{"event":')) {
+            try {
+              events.push(JSON.parse(line));
+            } catch {
+              // Not one of the session's JSON log lines after all.
+            }
+          }
+          onLine(line);
+        }
+      });
+    }
+    child.once("exit", (code, signal) => record(`=== wrangler (#${generation}) exited: code ${code}, signal ${signal}`));
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`wrangler dev was not ready after ${READY_TIMEOUT_MS} ms (log: ${logFile})`)),
+        READY_TIMEOUT_MS,
+      );
+      onLine = (line) => {
+        if (!line.includes("Ready on")) return;
+        clearTimeout(timer);
+        resolve(undefined);
+      };
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`wrangler dev exited (${code}) before it was ready (log: ${logFile})`));
+      });
+    });
+    onLine = () => {};
+    await waitForApi(url, READY_TIMEOUT_MS);
+  };
+
+  const running = () => wrangler !== undefined && wrangler.exitCode === null && wrangler.signalCode === null;
+
+  /** Stops wrangler's whole process group: SIGTERM, then SIGKILL after a grace period. */
+  const stopWrangler = async () => {
+    const child = wrangler;
+    if (!child?.pid) return;
+    if (running()) {
+      signalGroup(child.pid, "SIGTERM");
+      const timer = setTimeout(() => signalGroup(child.pid ?? 0, "SIGKILL"), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    // workerd may outlive its parent for a moment; nothing of the group may stay behind.
+    signalGroup(child.pid, "SIGKILL");
+  };
+
+  /** The workerd that runs the Worker: the one holding the persisted Durable Object files. */
+  const findWorkerd = () => {
+    if (!wrangler?.pid) throw new Error("wrangler is not running");
+    const all = descendants(wrangler.pid).filter((pid) => /\bworkerd serve\b/.test(cmdline(pid)));
+    const holders = all.filter((pid) => holdsFilesUnder(pid, persistDir));
+    if (holders.length === 1) return /** @type {number} */ (holders[0]);
+    // Before it has opened a file: the workerd that does not listen on the dev port is the Worker's
+    // (the other one is wrangler's entry proxy).
+    const workers = all.filter((pid) => !cmdline(pid).includes(`:${port} `));
+    if (workers.length === 1) return /** @type {number} */ (workers[0]);
+    throw new Error(`expected one Worker workerd under wrangler (pid ${wrangler.pid}), found ${all.length}: ${all.join(", ")}`);
+  };
+
+  try {
+    await launch();
+  } catch (error) {
+    // Not ready (or not answering) in time: nothing of it may outlive the failed start.
+    await stopWrangler();
+    throw error;
+  }
+
+  return {
+    url,
+    /** How many session log events were seen so far: pass it to `eventsSince` later. */
+    get eventCount() {
+      return events.length;
+    },
+    /** The session log events (`{"event":"turn_continued","session":...}`) since `index`. @param {number} index */
+    eventsSince: (index) => events.slice(index),
+    /** @param {string} line a marker in the wrangler log, so test events line up with workerd's */
+    mark: (line) => record(`=== ${line}`),
+    /**
+     * SIGKILLs the Worker's workerd, then waits until the API answers again: restarted by miniflare,
+     * or by a fresh `wrangler dev` when wrangler did not bring it back (or when `fresh` asks for one).
+     * @param {{ fresh?: boolean }} [options]
+     * @returns {Promise<{ pid: number, restartMs: number, fresh: boolean }>}
+     */
+    async crash({ fresh: forceFresh = false } = {}) {
+      const pid = findWorkerd();
+      record(`=== SIGKILL workerd ${pid}`);
+      process.kill(pid, "SIGKILL");
+      const killedAt = Date.now();
+      while (!isDead(pid)) await sleep(10);
+      // Give wrangler a moment to notice: a probe answered by the dying runtime would be meaningless.
+      await sleep(100);
+      let fresh = false;
+      try {
+        if (forceFresh) throw new Error("a fresh wrangler dev was asked for");
+        if (!running()) throw new Error("wrangler exited after its workerd was killed");
+        await waitForApi(url, RESTART_TIMEOUT_MS, () => running());
+      } catch (error) {
+        if (!forceFresh) log(`[crash] ${error instanceof Error ? error.message : String(error)}: starting a fresh wrangler dev`);
+        await stopWrangler();
+        await launch();
+        fresh = true;
+      }
+      record(`=== API answers again after ${Date.now() - killedAt} ms${fresh ? " (fresh wrangler)" : ""}`);
+      return { pid, restartMs: Date.now() - killedAt, fresh };
+    },
+    async stop() {
+      await stopWrangler();
+      wrangler = undefined;
+    },
+    /** Last-resort synchronous cleanup (process exit before stop): SIGKILL the whole group. */
+    killNow() {
+      if (wrangler?.pid) signalGroup(wrangler.pid, "SIGKILL");
+    },
+  };
+}
+
+/** @param {number} pgid @param {NodeJS.Signals} signal */
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/**
+ * Waits until the API answers with 200: "Ready on" is printed before the first request is served,
+ * and after a crash the runtime comes back a few seconds later. The probe (the session list) reads
+ * the per-user index object only, never a chat session, so it wakes no session before the test does.
+ * @param {string} url @param {number} timeoutMs @param {() => boolean} [alive] stops early once false
+ */
+async function waitForApi(url, timeoutMs, alive = () => true) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/api/sessions?limit=1`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = error instanceof Error ? `${error.name}: ${error.cause ?? error.message}` : String(error);
+    }
+    if (!alive()) throw new Error("wrangler exited while the API was awaited");
+    if (Date.now() > deadline) throw new Error(`the API did not answer within ${timeoutMs} ms (last: ${last})`);
+    await sleep(PROBE_INTERVAL_MS);
+  }
+}
