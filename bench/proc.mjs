@@ -1,49 +1,13 @@
 // Process accounting from /proc (Linux): the workerd processes under wrangler, their CPU time and RSS.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { cmdline, descendants, procStat as stat } from "../scripts/lib/processes.mjs";
+
+export { cmdline, descendants };
 
 /** Clock ticks per second for /proc/<pid>/stat (utime, stime). */
 export const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-
-function stat(pid) {
-  const raw = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after the command name, which is in parentheses and may contain spaces.
-  return raw.slice(raw.lastIndexOf(")") + 2).split(" ");
-}
-
-/** Every descendant of `root` (not `root` itself), by walking /proc's parent links. */
-export function descendants(root) {
-  const parents = new Map();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      parents.set(Number(entry), Number(stat(entry)[1])); // field 4: ppid
-    } catch {
-      // The process went away while we looked.
-    }
-  }
-  const out = [];
-  const frontier = [root];
-  while (frontier.length > 0) {
-    const parent = frontier.pop();
-    for (const [pid, ppid] of parents) {
-      if (ppid === parent) {
-        out.push(pid);
-        frontier.push(pid);
-      }
-    }
-  }
-  return out;
-}
-
-export function cmdline(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
-  } catch {
-    return "";
-  }
-}
 
 /** CPU seconds (user + system) the process has used so far. */
 export function cpuSeconds(pid) {

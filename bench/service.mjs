@@ -2,25 +2,14 @@
 // `wrangler dev` (workerd) pointed at it, on free ports, with its own persistence directory.
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { startFakeAnthropic } from "../fake-anthropic/serve.mjs";
+import { freePort } from "../scripts/lib/processes.mjs";
 import { findWorkerd } from "./proc.mjs";
 
 const READY_TIMEOUT_MS = 90_000;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Copies the working tree (tracked and untracked files that git does not ignore) to `dir`, with

@@ -5,28 +5,16 @@
 // a token and check the page's token prompt (the local identity only covers loopback hostnames).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { startFakeAnthropic } from "../fake-anthropic/serve.mjs";
+import { freePort } from "../scripts/lib/processes.mjs";
 
 /** HS256 key of the test server's tokens; a test value, used nowhere else */
 export const AUTH_SECRET = "e2e-auth-secret-0123456789abcdef0123";
 
 /** ms wrangler may take to build the page, bundle the Worker and start workerd */
 const READY_TIMEOUT_MS = 120_000;
-
-/** A port that was free a moment ago (the kernel's pick for port 0). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /**
  * @param {{ root: string, log: (line: string) => void }} options

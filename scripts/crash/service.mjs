@@ -8,9 +8,9 @@
 // wrangler itself exit instead (or the runtime not come back), its whole process group is stopped and
 // a fresh `wrangler dev` is started with the same --persist-to directory.
 import { spawn } from "node:child_process";
-import { appendFileSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { createServer } from "node:net";
+import { appendFileSync, readdirSync, readlinkSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
+import { cmdline, descendants, freePort, procStat } from "../lib/processes.mjs";
 
 /** ms wrangler may take to bundle the Worker, build the page and start workerd */
 const READY_TIMEOUT_MS = 120_000;
@@ -22,61 +22,6 @@ const PROBE_INTERVAL_MS = 200;
 const PROBE_TIMEOUT_MS = 2_000;
 /** ms wrangler gets to exit after SIGTERM before its process group gets SIGKILL */
 const STOP_GRACE_MS = 5_000;
-
-/** A port that was free a moment ago (the kernel's pick for port 0). @returns {Promise<number>} */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
-    });
-  });
-}
-
-/** @param {number | string} pid @returns {string[]} the fields of /proc/<pid>/stat after the command name */
-function statFields(pid) {
-  const raw = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // The command name is in parentheses and may contain spaces: split after the last ')'.
-  return raw.slice(raw.lastIndexOf(")") + 2).split(" ");
-}
-
-/** Every live descendant of `root` (not `root` itself), from the parent links in /proc. @param {number} root */
-export function descendants(root) {
-  /** @type {Map<number, number>} pid -> ppid */
-  const parents = new Map();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const fields = statFields(entry);
-      if (fields[0] !== "Z") parents.set(Number(entry), Number(fields[1]));
-    } catch {
-      // The process went away while we looked.
-    }
-  }
-  const out = [];
-  const frontier = [root];
-  while (frontier.length > 0) {
-    const parent = frontier.pop();
-    for (const [pid, ppid] of parents) {
-      if (ppid === parent) {
-        out.push(pid);
-        frontier.push(pid);
-      }
-    }
-  }
-  return out;
-}
-
-/** @param {number} pid */
-function cmdline(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
-  } catch {
-    return "";
-  }
-}
 
 /** Whether the process has a file under `dir` open (the Durable Objects' SQLite files). @param {number} pid @param {string} dir */
 function holdsFilesUnder(pid, dir) {
@@ -97,7 +42,7 @@ function holdsFilesUnder(pid, dir) {
 /** Whether the pid is gone or a zombie. @param {number} pid */
 function isDead(pid) {
   try {
-    return statFields(pid)[0] === "Z";
+    return procStat(pid)[0] === "Z";
   } catch {
     return true;
   }
