@@ -107,6 +107,23 @@ describe("turns survive crashes, restarts and eviction", () => {
     ]);
   });
 
+  it("the alarm's watchdog ends a turn that has made no progress past every bound, with an error and finish", async () => {
+    const id = newSessionId();
+    const reading = readSse((await send(id, "stuck fake:text tokens=400 rate=20")).body!);
+    await partialRead(await call(`/api/chat/${id}/stream`), (t) => t.includes("text-delta"));
+    // As if nothing had come out of this turn for an hour (a bug past the stall and tool limits).
+    await runInDurableObject(sessionObject(id), (instance: any) => {
+      instance.turns.current.stream.lastAppendAt = Date.now() - 3_600_000;
+    });
+    await runDurableObjectAlarm(sessionObject(id));
+    const read = await reading;
+    expect(read.chunks.slice(-2)).toEqual([
+      { type: "error", errorText: "The turn stopped making progress." },
+      { type: "finish", finishReason: "error" },
+    ]);
+    await expectConsistentTurn(id, read.chunks);
+  });
+
   it("keeps an alarm set while a turn runs (heartbeat and watchdog), and none is left for a session without kept chunks", async () => {
     const id = newSessionId();
     const res = await send(id, "alarm fake:text tokens=200 rate=40");
