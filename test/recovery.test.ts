@@ -1,5 +1,6 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { ChatSession } from "../src/session/chat-session";
 import { call, getSession, newSessionId, send } from "./support/api";
 import { sessionObject } from "./support/session-object";
 import { readSse } from "./support/sse";
@@ -112,8 +113,9 @@ describe("turns survive crashes, restarts and eviction", () => {
     const reading = readSse((await send(id, "stuck fake:text tokens=400 rate=20")).body!);
     await partialRead(await call(`/api/chat/${id}/stream`), (t) => t.includes("text-delta"));
     // As if nothing had come out of this turn for an hour (a bug past the stall and tool limits).
-    await runInDurableObject(sessionObject(id), (instance: any) => {
-      instance.turns.current.stream.lastAppendAt = Date.now() - 3_600_000;
+    await runInDurableObject(sessionObject(id), (instance: ChatSession) => {
+      const internals = instance as unknown as { turns: { current: { stream: { lastAppendAt: number } } } };
+      internals.turns.current.stream.lastAppendAt = Date.now() - 3_600_000;
     });
     await runDurableObjectAlarm(sessionObject(id));
     const read = await reading;
