@@ -1,5 +1,5 @@
 import { generateId, type UIMessage } from "ai";
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import type { Env } from "../config";
 import {
   type ChatRequest,
@@ -8,7 +8,6 @@ import {
   followQuerySchema,
   MAX_BODY_BYTES,
   MAX_MESSAGE_CHARS,
-  sessionIdSchema,
   userMessageSchema,
 } from "../protocol/api-schemas";
 import { fail, type Result } from "../protocol/error-code";
@@ -17,7 +16,7 @@ import { SOCKET_SESSION_HEADER, SOCKET_USER_HEADER } from "../session/chat-sessi
 import { errorResponse, failureResponse } from "./error-response";
 import type { IdentityVariables } from "./identity";
 import { describeIssues, readJson } from "./read-json";
-import { sessionSocketStub, sessionStub } from "./session-stub";
+import { parseSessionId, sessionSocketStub, sessionStub, sessionTarget } from "./session-stub";
 
 type App = { Bindings: Env; Variables: IdentityVariables };
 
@@ -37,8 +36,8 @@ export const chatRoutes = new Hono<App>()
     return new Response(result.stream, { headers: { ...SSE_HEADERS, "x-request-id": c.get("requestId") } });
   })
   .get("/:id/stream", async (c) => {
-    const id = parseSessionId(c);
-    if (!id.ok) return failureResponse(c, id);
+    const target = sessionTarget(c);
+    if (!target.ok) return failureResponse(c, target);
     const query = followQuerySchema.safeParse(c.req.query());
     if (!query.success) return errorResponse(c, "invalid_cursor", describeIssues(query.error));
     let cursor = query.data.cursor;
@@ -48,12 +47,7 @@ export const chatRoutes = new Hono<App>()
       if (!parsed.success) return errorResponse(c, "invalid_cursor", "Last-Event-ID is not a cursor from this API.");
       cursor = parsed.data;
     }
-    const result = await sessionStub(c.env, c.get("userId"), id.value).follow({
-      userId: c.get("userId"),
-      sessionId: id.value,
-      requestId: c.get("requestId"),
-      ...(cursor === undefined ? {} : { cursor }),
-    });
+    const result = await target.session.follow({ ...target.address, ...(cursor === undefined ? {} : { cursor }) });
     if (!result.ok) return failureResponse(c, result);
     // 204 tells the AI SDK's resume that nothing is running; a 200 with an empty body would throw.
     if ("idle" in result) return c.body(null, 204);
@@ -73,21 +67,12 @@ export const chatRoutes = new Hono<App>()
     return sessionSocketStub(c.env, c.get("userId"), id.value).fetch(upgrade);
   })
   .post("/:id/stop", async (c) => {
-    const id = parseSessionId(c);
-    if (!id.ok) return failureResponse(c, id);
-    const result = await sessionStub(c.env, c.get("userId"), id.value).stop({
-      userId: c.get("userId"),
-      sessionId: id.value,
-      requestId: c.get("requestId"),
-    });
+    const target = sessionTarget(c);
+    if (!target.ok) return failureResponse(c, target);
+    const result = await target.session.stop(target.address);
     if (!result.ok) return failureResponse(c, result);
     return c.json({ stopped: result.stopped });
   });
-
-export function parseSessionId(c: Context): Result<{ value: string }> {
-  const parsed = sessionIdSchema.safeParse(c.req.param("id"));
-  return parsed.success ? { ok: true, value: parsed.data } : fail("invalid_session_id", describeIssues(parsed.error));
-}
 
 /** Turns either accepted body into the session's send request; the log, not `messages`, is the truth. */
 function toSendRequest(body: ChatRequest): Result<{ send: { trigger: "submit-message" | "regenerate-message"; message?: UIMessage } }> {

@@ -4,11 +4,10 @@ import type { Env } from "../config";
 import { createSessionSchema, listSessionsQuerySchema, sessionQuerySchema } from "../protocol/api-schemas";
 import { sessionIndexStub } from "../sessions-index/session-index-stub";
 import { decodeListCursor } from "../sessions-index/user-sessions";
-import { parseSessionId } from "./chat-routes";
 import { errorResponse, failureResponse } from "./error-response";
 import type { IdentityVariables } from "./identity";
 import { describeIssues, readJson } from "./read-json";
-import { sessionStub } from "./session-stub";
+import { sessionStub, sessionTarget } from "./session-stub";
 
 type App = { Bindings: Env; Variables: IdentityVariables };
 
@@ -38,14 +37,12 @@ export const sessionRoutes = new Hono<App>()
     return c.json(result.view, result.created ? 201 : 200);
   })
   .get("/:id", async (c) => {
-    const id = parseSessionId(c);
-    if (!id.ok) return failureResponse(c, id);
+    const target = sessionTarget(c);
+    if (!target.ok) return failureResponse(c, target);
     const query = sessionQuerySchema.safeParse(c.req.query());
     if (!query.success) return errorResponse(c, "invalid_request", describeIssues(query.error));
-    const result = await sessionStub(c.env, c.get("userId"), id.value).view({
-      userId: c.get("userId"),
-      sessionId: id.value,
-      requestId: c.get("requestId"),
+    const result = await target.session.view({
+      ...target.address,
       limit: query.data.limit,
       ...(query.data.before === undefined ? {} : { beforeSeq: query.data.before }),
     });
@@ -53,24 +50,16 @@ export const sessionRoutes = new Hono<App>()
     return c.json(result.view);
   })
   .get("/:id/stats", async (c) => {
-    const id = parseSessionId(c);
-    if (!id.ok) return failureResponse(c, id);
-    const result = await sessionStub(c.env, c.get("userId"), id.value).stats({
-      userId: c.get("userId"),
-      sessionId: id.value,
-      requestId: c.get("requestId"),
-    });
+    const target = sessionTarget(c);
+    if (!target.ok) return failureResponse(c, target);
+    const result = await target.session.stats(target.address);
     if (!result.ok) return failureResponse(c, result);
     return c.json(result.stats);
   })
   .delete("/:id", async (c) => {
-    const id = parseSessionId(c);
-    if (!id.ok) return failureResponse(c, id);
-    const result = await sessionStub(c.env, c.get("userId"), id.value).remove({
-      userId: c.get("userId"),
-      sessionId: id.value,
-      requestId: c.get("requestId"),
-    });
+    const target = sessionTarget(c);
+    if (!target.ok) return failureResponse(c, target);
+    const result = await target.session.remove(target.address);
     if (!result.ok) return failureResponse(c, result);
     return c.json({ deleted: true });
   });

@@ -1,5 +1,29 @@
+import type { Context } from "hono";
 import type { Env } from "../config";
-import type { SessionApi } from "../session/session-api";
+import { sessionIdSchema } from "../protocol/api-schemas";
+import { fail, type Result } from "../protocol/error-code";
+import type { SessionAddress, SessionApi } from "../session/session-api";
+import type { IdentityVariables } from "./identity";
+import { describeIssues } from "./read-json";
+
+type AppContext = Context<{ Bindings: Env; Variables: IdentityVariables }>;
+
+export function parseSessionId(c: Context): Result<{ value: string }> {
+  const parsed = sessionIdSchema.safeParse(c.req.param("id"));
+  return parsed.success ? { ok: true, value: parsed.data } : fail("invalid_session_id", describeIssues(parsed.error));
+}
+
+/** The session a `/:id` route names, and the address every call to it carries; or why there is none. */
+export function sessionTarget(c: AppContext): Result<{ session: SessionApi; address: SessionAddress }> {
+  const id = parseSessionId(c);
+  if (!id.ok) return id;
+  const userId = c.get("userId");
+  return {
+    ok: true,
+    session: sessionStub(c.env, userId, id.value),
+    address: { userId, sessionId: id.value, requestId: c.get("requestId") },
+  };
+}
 
 /**
  * The session object for (user, session). The user is part of the object's name, so one user can
