@@ -11,6 +11,11 @@ export interface CloseReason {
   finishReason?: FinishReason;
   /** A normal end: close what is open and finish, without an `error` chunk. */
   withoutError?: boolean;
+  /**
+   * The message goes on (a turn continued after a crash): close what is open, give pending tool calls
+   * their outcome and end the step, but send neither `error` nor `finish`.
+   */
+  continuing?: boolean;
 }
 
 /**
@@ -48,6 +53,7 @@ export function closeOpenParts(assembler: MessageAssembler, reason: CloseReason)
   for (const id of assembler.openTextIds()) chunks.push({ type: "text-end", id });
   if (assembler.stepOpen) chunks.push({ type: "finish-step" });
 
+  if (reason.continuing) return chunks;
   if (!reason.withoutError) chunks.push({ type: "error", errorText: reason.errorText });
   chunks.push({ type: "finish", finishReason: reason.finishReason ?? (reason.withoutError ? "stop" : "error") });
   return chunks;

@@ -80,9 +80,7 @@ export class TurnManager {
       return;
     }
     turns.countRecovery(row.seq, row.recoveries + 1);
-    for (const chunk of closeOpenParts(resume.assembler, { errorText: INTERRUPTED_TEXT, withoutError: true })) {
-      if (chunk.type !== "finish") turn.emit(chunk);
-    }
+    for (const chunk of closeOpenParts(resume.assembler, { errorText: INTERRUPTED_TEXT, continuing: true })) turn.emit(chunk);
     this.deps.log("turn_continued", { turn: row.seq, recoveries: row.recoveries + 1 });
     this.run(turn, true);
   }
