@@ -1,7 +1,8 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { call, getSession, newSessionId, send } from "./support/api";
 import { sessionObject } from "./support/session-object";
+import { type Frame, resumeFrame, sendFrame, TestSocket } from "./support/socket";
 import { readSse } from "./support/sse";
 import { expectConsistentTurn, toolParts } from "./support/turn-checks";
 
@@ -103,4 +104,66 @@ describe("slow clients", () => {
     expect(late.events).toEqual(full.events);
     expect(late.sawDone).toBe(true);
   });
+
+  it("a WebSocket that keeps asking for replays is closed at its output limit, slowing nothing; it resumes by lastSequence", async () => {
+    const id = newSessionId();
+    const steady = await TestSocket.open(id);
+    const greedy = await TestSocket.open(id);
+    const sender = await send(id, "long and paced fake:text tokens=3000 rate=600");
+    const senderRead = readSse(sender.body!);
+    steady.send(resumeFrame("steady", id));
+    await steady.until((frames) => chunksOf(frames, "steady").length >= 300);
+    // workerd cannot tell the server whether a client reads (no bufferedAmount), so what is bounded is
+    // what a socket is sent: a client that asks for the turn again and again, reading or not, passes it.
+    let asks = 0;
+    while (!greedy.closed && asks < 100) {
+      const requestId = `ask-${asks++}`;
+      greedy.send(resumeFrame(requestId, id));
+      await greedy.until((frames) => frames.some((f) => f.requestId === requestId));
+    }
+    expect(greedy.closed).toEqual({ code: 4008, reason: expect.stringMatching(/resume/) });
+    expect(greedy.receivedChars).toBeLessThanOrEqual(SOCKET_OUTPUT_LIMIT_CHARS);
+
+    // It reconnects and asks for what follows the last sequence its first request got.
+    const seen = chunksOf(greedy.frames, "ask-0");
+    const again = await TestSocket.open(id);
+    again.send(resumeFrame("again", id, seen.at(-1)!.sequence));
+    const rest = await again.untilRequestEnds("again");
+    expect(rest.at(-1)).toEqual({ type: "end", requestId: "again" });
+
+    // The turn and the socket that only asked once were not disturbed.
+    const full = await senderRead;
+    expect(full.chunks.at(-1)).toMatchObject({ type: "finish" });
+    expect([...seen, ...chunksOf(rest, "again")].map((f) => f.chunk)).toEqual(full.chunks);
+    expect(chunksOf(await steady.untilRequestEnds("steady"), "steady").map((f) => f.chunk)).toEqual(full.chunks);
+    expect(steady.closed).toBeUndefined();
+  });
+
+  it("a socket's output count survives hibernation: the limit is per socket, not per wake-up", async () => {
+    const id = newSessionId();
+    const socket = await TestSocket.open(id);
+    // Gets only the session's turn events, so it stays far below the limit and says when the turn ended.
+    const watcher = await TestSocket.open(id);
+    socket.send(sendFrame("first", id, "most of the limit fake:text tokens=2500"));
+    await socket.untilRequestEnds("first");
+    expect(socket.receivedChars).toBeGreaterThan(SOCKET_OUTPUT_LIMIT_CHARS / 2);
+    await evictDurableObject(sessionObject(id), { webSockets: "hibernate" });
+    socket.send(sendFrame("second", id, "the rest of it fake:text tokens=2500"));
+    await socket.untilRequestEnds("second");
+    expect(socket.closed?.code).toBe(4008);
+    expect(socket.receivedChars).toBeLessThanOrEqual(SOCKET_OUTPUT_LIMIT_CHARS);
+    // The turn itself went on to its end and was saved whole.
+    await watcher.until((frames) => frames.filter((f) => f.type === "turn-ended").length === 2);
+    const { body } = await getSession(id);
+    expect(body.activeStream).toBeNull();
+    expect(body.messages).toHaveLength(4);
+    expect(body.messages[3].parts.at(-1)).toMatchObject({ type: "text", state: "done" });
+  });
 });
+
+/** SOCKET_OUTPUT_LIMIT_CHARS in vitest.config.ts */
+const SOCKET_OUTPUT_LIMIT_CHARS = 500_000;
+
+function chunksOf(frames: readonly Frame[], requestId: string): Frame[] {
+  return frames.filter((f) => f.requestId === requestId && f.type === "chunk");
+}

@@ -150,6 +150,12 @@ describe("WebSocket attach (AI SDK WebSocketChatTransport protocol)", () => {
     });
     const bad = await socket.untilRequestEnds("bad");
     expect(bad).toEqual([{ type: "error", requestId: "bad", errorText: expect.stringMatching(/^invalid_request: /) }]);
+    // A request id is repeated in every frame of the request, so a long one is refused with the connection.
+    const longId = await TestSocket.open(id);
+    longId.send(resumeFrame("r".repeat(201), id));
+    await longId.until(() => false);
+    expect(longId.closed?.code).toBe(1007);
+    expect(longId.frames).toEqual([]);
     socket.socket.send("{not json");
     await socket.until(() => false);
     expect(socket.closed?.code).toBe(1007);

@@ -25,6 +25,11 @@ export type ClientFrame = WebSocketChatTransportRequest<UIMessage>;
 
 /** bytes of one client frame; a `send` carries the client's whole transcript */
 export const MAX_CLIENT_FRAME_BYTES = 4 * 1024 * 1024;
+/**
+ * characters of a request id. Every frame of the request repeats it, so a long one would multiply what
+ * each chunk costs to send and queue; the stock transport's ids are 16 characters.
+ */
+export const MAX_REQUEST_ID_CHARS = 200;
 
 /**
  * A frame that fails validation but names a request is answered on that request (the transport then
@@ -41,14 +46,13 @@ export async function parseClientFrame(
   } catch {
     return { ok: false, message: "The frame is not valid JSON." };
   }
+  const requestId = (value as { requestId?: unknown } | null)?.requestId;
+  if (typeof requestId === "string" && requestId.length > MAX_REQUEST_ID_CHARS) {
+    return { ok: false, message: `Request ids may have at most ${MAX_REQUEST_ID_CHARS} characters.` };
+  }
   const parsed = await safeValidateWebSocketChatTransportRequest<UIMessage>({ value });
   if (parsed.success) return { ok: true, frame: parsed.data };
-  const requestId = (value as { requestId?: unknown } | null)?.requestId;
-  return {
-    ok: false,
-    message: parsed.error.message,
-    ...(typeof requestId === "string" && requestId.length <= 200 ? { requestId } : {}),
-  };
+  return { ok: false, message: parsed.error.message, ...(typeof requestId === "string" ? { requestId } : {}) };
 }
 
 /** A chunk frame from already-serialised chunk JSON: string concatenation, no re-stringify per socket. */

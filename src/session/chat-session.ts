@@ -45,17 +45,21 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   private readonly writeStats = { messageRowsWritten: 0 };
   /** Index updates go out one at a time so a late update can never overtake a delete. */
   private indexQueue: Promise<void> = Promise.resolve();
-  private readonly sockets = new SocketSession({
-    begin: (request) => this.begin(request),
-    running: () => this.turns.current?.stream,
-    stop: () => void this.turns.stop(),
-  });
+  private readonly sockets: SocketSession;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = readConfig(env);
     this.db = drizzle(ctx.storage, { logger: false });
     this.agent = createAgentRunner(this.config);
+    this.sockets = new SocketSession(
+      {
+        begin: (request) => this.begin(request),
+        running: () => this.turns.current?.stream,
+        stop: () => void this.turns.stop(),
+      },
+      this.config.socketOutputLimitChars,
+    );
     this.turns = new TurnManager({
       store: () => this.store,
       config: this.config,

@@ -10,6 +10,7 @@ import {
   type SessionEvent,
 } from "../protocol/ws-frames";
 import type { ChunkSource } from "./chunk-source";
+import { SocketOutput } from "./socket-output";
 import type { TurnStream } from "./turn-stream";
 import { WsFollower } from "./ws-follower";
 
@@ -17,7 +18,11 @@ import { WsFollower } from "./ws-follower";
 export interface SocketAttachment {
   userId: string;
   sessionId: string;
+  /** characters of frames sent so far, written when the object may go idle (see SocketOutput) */
+  sent?: number;
 }
+
+type Output = SocketOutput<SocketAttachment>;
 
 /** What the socket protocol may ask of the session; the session stays the only writer. */
 export interface SocketSessionPort {
@@ -39,53 +44,82 @@ export interface SocketSessionPort {
 export class SocketSession {
   /** Live requests by socket; rebuilt empty after hibernation, when no turn can be running. */
   private readonly requests = new Map<WebSocket, Map<string, WsFollower>>();
+  /** What each socket was sent; rebuilt from attachments after hibernation. */
+  private readonly outputs = new Map<WebSocket, Output>();
 
-  constructor(private readonly port: SocketSessionPort) {}
+  constructor(
+    private readonly port: SocketSessionPort,
+    /** characters of frames one socket may be sent in its life (see SocketOutput) */
+    private readonly outputLimit: number,
+  ) {}
 
   async onFrame(socket: WebSocket, attachment: SocketAttachment, raw: string | ArrayBuffer): Promise<void> {
+    const output = this.outputOf(socket, attachment);
+    // A socket closed for its output limit may still deliver frames it sent before it saw the close.
+    if (!output.open) return;
     const parsed = await parseClientFrame(raw);
     if (!parsed.ok) {
-      if (parsed.requestId !== undefined) socket.send(errorFrame(parsed.requestId, "invalid_request", parsed.message));
+      if (parsed.requestId !== undefined) output.send(errorFrame(parsed.requestId, "invalid_request", parsed.message));
       // No request to answer on: a protocol error that costs the connection.
       else socket.close(1007, parsed.message.slice(0, 120));
-      return;
+    } else {
+      this.onRequest(output, attachment, parsed.frame);
     }
-    const frame = parsed.frame;
-    if (frame.type === "abort") {
-      if (this.requests.get(socket)?.has(frame.requestId)) this.port.stop();
-      return;
-    }
-    if (frame.id !== attachment.sessionId) {
-      socket.send(errorFrame(frame.requestId, "invalid_request", "This socket belongs to another session."));
-      return;
-    }
-    if (frame.type === "send") this.onSend(socket, attachment, frame);
-    else this.onResume(socket, frame);
+    output.persist();
   }
 
   onClose(socket: WebSocket): void {
-    for (const follower of this.requests.get(socket)?.values() ?? []) follower.cancel();
-    this.requests.delete(socket);
+    this.dropRequests(socket);
+    this.outputs.delete(socket);
   }
 
   /** Tells every socket of the session that a turn started or ended, whoever started it. */
   broadcast(sockets: readonly WebSocket[], event: Omit<SessionEvent, "requestId">): void {
     const frame = controlFrame({ ...event, requestId: SESSION_EVENTS_REQUEST_ID } as SessionEvent);
     for (const socket of sockets) {
-      try {
-        socket.send(frame);
-      } catch {
-        // A socket that is closing misses the event; it learns the state when it reconnects.
-      }
+      const output = this.outputOf(socket);
+      // A socket that is closing misses the event; it learns the state when it reconnects.
+      output?.send(frame);
+      output?.persist();
     }
   }
 
-  private onSend(socket: WebSocket, attachment: SocketAttachment, frame: Extract<ClientFrame, { type: "send" }>): void {
+  private onRequest(output: Output, attachment: SocketAttachment, frame: ClientFrame): void {
+    if (frame.type === "abort") {
+      if (this.requests.get(output.socket)?.has(frame.requestId)) this.port.stop();
+      return;
+    }
+    if (frame.id !== attachment.sessionId) {
+      output.send(errorFrame(frame.requestId, "invalid_request", "This socket belongs to another session."));
+      return;
+    }
+    if (frame.type === "send") this.onSend(output, attachment, frame);
+    else this.onResume(output, frame);
+  }
+
+  private outputOf(socket: WebSocket, known?: SocketAttachment): Output;
+  private outputOf(socket: WebSocket): Output | undefined;
+  private outputOf(socket: WebSocket, known?: SocketAttachment): Output | undefined {
+    const existing = this.outputs.get(socket);
+    if (existing) return existing;
+    const attachment = known ?? (socket.deserializeAttachment() as SocketAttachment | null);
+    if (!attachment) return undefined;
+    const output = new SocketOutput(socket, attachment, this.outputLimit, () => this.dropRequests(socket));
+    this.outputs.set(socket, output);
+    return output;
+  }
+
+  private dropRequests(socket: WebSocket): void {
+    for (const follower of this.requests.get(socket)?.values() ?? []) follower.cancel();
+    this.requests.delete(socket);
+  }
+
+  private onSend(output: Output, attachment: SocketAttachment, frame: Extract<ClientFrame, { type: "send" }>): void {
     let message: UIMessage | undefined;
     if (frame.trigger === "submit-message") {
       const parsed = userMessageSchema.safeParse(frame.messages.at(-1));
       if (!parsed.success) {
-        socket.send(errorFrame(frame.requestId, "invalid_request", "The last message must be a user message with text parts."));
+        output.send(errorFrame(frame.requestId, "invalid_request", "The last message must be a user message with text parts."));
         return;
       }
       message = { id: parsed.data.id, role: "user", parts: parsed.data.parts.map((p) => ({ type: "text" as const, text: p.text })) };
@@ -97,40 +131,43 @@ export class SocketSession {
       ...(message ? { message } : {}),
     });
     if (!result.ok) {
-      sendFailure(socket, frame.requestId, result);
+      sendFailure(output, frame.requestId, result);
       return;
     }
-    this.follow(socket, frame.requestId, result.stream, result.stream.firstSeq);
+    this.follow(output, frame.requestId, result.stream, result.stream.firstSeq);
   }
 
-  private onResume(socket: WebSocket, frame: Extract<ClientFrame, { type: "resume" }>): void {
+  private onResume(output: Output, frame: Extract<ClientFrame, { type: "resume" }>): void {
     const running = this.port.running();
     if (!running) {
-      socket.send(controlFrame({ type: "no-active", requestId: frame.requestId }));
+      output.send(controlFrame({ type: "no-active", requestId: frame.requestId }));
       return;
     }
     const startAt = running.firstSeq + (frame.lastSequence === undefined ? 0 : frame.lastSequence + 1);
     if (startAt > running.durableThrough + 1) {
-      socket.send(errorFrame(frame.requestId, "invalid_cursor", "lastSequence is beyond the running turn."));
+      output.send(errorFrame(frame.requestId, "invalid_cursor", "lastSequence is beyond the running turn."));
       return;
     }
-    socket.send(controlFrame({ type: "start", requestId: frame.requestId }));
-    this.follow(socket, frame.requestId, running, startAt);
+    if (!output.send(controlFrame({ type: "start", requestId: frame.requestId }))) return;
+    this.follow(output, frame.requestId, running, startAt);
   }
 
-  private follow(socket: WebSocket, requestId: string, source: ChunkSource & Pick<TurnStream, "attach" | "detach">, startAt: number): void {
+  private follow(output: Output, requestId: string, source: ChunkSource & Pick<TurnStream, "attach" | "detach">, startAt: number): void {
+    const { socket } = output;
     const requests = this.requests.get(socket) ?? new Map<string, WsFollower>();
     this.requests.set(socket, requests);
-    const follower = new WsFollower(socket, requestId, source, startAt, (gone) => {
+    const follower = new WsFollower(output, requestId, source, startAt, (gone) => {
       source.detach(gone);
       this.requests.get(socket)?.delete(gone.requestId);
+      output.persist();
     });
     requests.set(requestId, follower);
     follower.start();
-    source.attach(follower);
+    // start() may already have ended it (a finished turn, or the output limit): attach only a live one.
+    if (requests.get(requestId) === follower) source.attach(follower);
   }
 }
 
-function sendFailure(socket: WebSocket, requestId: string, failure: Failure): void {
-  socket.send(errorFrame(requestId, failure.code, failure.message));
+function sendFailure(output: Output, requestId: string, failure: Failure): void {
+  output.send(errorFrame(requestId, failure.code, failure.message));
 }

@@ -1,16 +1,14 @@
 import { chunkFrame, controlFrame } from "../protocol/ws-frames";
 import type { ChunkBatch, ChunkSource, Follower } from "./chunk-source";
 
-/**
- * bytes a socket may have queued and unsent before it is closed as too slow. The turn and the other
- * followers never wait for it; the client reconnects and resumes (a full replay, from which the
- * transport drops what it already has).
- */
-const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** chunks read from the log per replay page */
 const REPLAY_PAGE = 512;
-/** close code for a consumer that fell too far behind (the 4000 range is the application's) */
-export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+
+/** Where a follower's frames go: one socket's SocketOutput, which bounds what the socket is sent. */
+export interface FrameSink {
+  /** false when the socket is closed, or was just closed for passing its output limit */
+  send(frame: string): boolean;
+}
 
 /**
  * One request (`send` or `resume`) of one WebSocket, following one turn. Frame sequences are the
@@ -22,7 +20,7 @@ export class WsFollower implements Follower {
   private done = false;
 
   constructor(
-    private readonly socket: WebSocket,
+    private readonly output: FrameSink,
     readonly requestId: string,
     private readonly source: ChunkSource,
     startAt: number,
@@ -72,39 +70,26 @@ export class WsFollower implements Follower {
   }
 
   private sendLines(firstSeq: number, lines: readonly string[]): void {
-    try {
-      for (let i = 0; i < lines.length; i++) {
-        this.socket.send(chunkFrame(this.requestId, firstSeq + i - this.source.firstSeq, lines[i]!));
-      }
-      this.next = firstSeq + lines.length;
-      if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-        this.socket.close(SLOW_CONSUMER_CLOSE_CODE, "Client too slow; reconnect to resume");
+    for (let i = 0; i < lines.length; i++) {
+      if (!this.output.send(chunkFrame(this.requestId, firstSeq + i - this.source.firstSeq, lines[i]!))) {
+        // The socket closed (or its output limit closed it): the client resumes from its last sequence.
         this.cancel();
+        return;
       }
-    } catch {
-      // send() throws only on a socket that is already closing or closed: this follower is gone.
-      this.cancel();
     }
+    this.next = firstSeq + lines.length;
   }
 
   private finish(): void {
     if (this.done) return;
-    try {
-      this.socket.send(controlFrame({ type: "end", requestId: this.requestId }));
-    } catch {
-      // Closed socket: nothing left to tell it.
-    }
+    this.output.send(controlFrame({ type: "end", requestId: this.requestId }));
     this.cancel();
   }
 
   private fail(): void {
-    try {
-      this.socket.send(
-        controlFrame({ type: "error", requestId: this.requestId, errorText: "invalid_cursor: These chunks are no longer kept." }),
-      );
-    } catch {
-      // Closed socket.
-    }
+    this.output.send(
+      controlFrame({ type: "error", requestId: this.requestId, errorText: "invalid_cursor: These chunks are no longer kept." }),
+    );
     this.cancel();
   }
 }

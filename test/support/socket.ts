@@ -13,12 +13,16 @@ export interface Frame {
 /** A raw socket to a session, recording every frame, with waits that end on frames, not on time. */
 export class TestSocket {
   readonly frames: Frame[] = [];
+  /** characters of every frame received, as the server counts what it sent */
+  receivedChars = 0;
   closed: { code: number; reason: string } | undefined;
   private waiters: Array<() => void> = [];
 
   private constructor(readonly socket: WebSocket) {
     socket.addEventListener("message", (event) => {
-      this.frames.push(JSON.parse(String(event.data)) as Frame);
+      const text = String(event.data);
+      this.receivedChars += text.length;
+      this.frames.push(JSON.parse(text) as Frame);
       this.notify();
     });
     socket.addEventListener("close", (event) => {
