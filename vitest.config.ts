@@ -23,9 +23,9 @@ export default defineConfig({
           TOOL_TIMEOUT_MS: "2500",
           // A small context budget so compaction is exercised by a few long turns.
           CONTEXT_BUDGET_TOKENS: "6000",
-          // A socket's life output limit (16 Mi characters in production), small enough for a test
-          // to pass it with a few replays yet above one whole long test turn.
-          SOCKET_OUTPUT_LIMIT_CHARS: "500000",
+          // A socket's output allowance (32 MiB in production): a few thousand frames, so tests pass it
+          // with a few replays, while one whole long test turn fits.
+          SOCKET_OUTPUT_LIMIT_BYTES: "4194304",
         },
         outboundService: "fake-anthropic",
         workers: [

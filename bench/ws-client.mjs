@@ -12,7 +12,7 @@ const CHUNK_PREFIX = `{"type":"chunk","requestId":"${REQUEST_ID}","sequence":`;
 const CHUNK_PREFIX_BYTES = Buffer.from('{"type":"chunk"');
 
 /** One masked client frame (opcode 1 text, 8 close, 10 pong). */
-function clientFrame(opcode, payload) {
+export function clientFrame(opcode, payload) {
   const mask = randomBytes(4);
   const length = payload.length;
   const head =

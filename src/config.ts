@@ -28,7 +28,7 @@ export interface Env {
   TOOL_TIMEOUT_MS?: string;
   CHUNK_RETENTION_MS?: string;
   CONTEXT_BUDGET_TOKENS?: string;
-  SOCKET_OUTPUT_LIMIT_CHARS?: string;
+  SOCKET_OUTPUT_LIMIT_BYTES?: string;
   /** Comma-separated tool names, or "all" (the default). */
   TOOLS?: string;
 }
@@ -62,10 +62,11 @@ const configSchema = z.object({
   /** estimated input tokens above which older turns are compacted into a summary */
   contextBudgetTokens: intFrom(150_000, 1_000, 2_000_000),
   /**
-   * characters of frames one WebSocket may be sent in its life before it is closed (4008) and the client
-   * resumes on a new one: the only bound workerd allows on a socket that stops reading (session/socket-output.ts)
+   * estimated bytes of frames one WebSocket may be sent in its life: the only bound workerd allows on a
+   * socket that stops reading (session/socket-output.ts). Past it the socket is closed (4008) and the
+   * client resumes on a new one.
    */
-  socketOutputLimitChars: intFrom(16 * 1024 * 1024, 10_000, 1024 * 1024 * 1024),
+  socketOutputLimitBytes: intFrom(32 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
   /** retries of a 429 / 529 / 5xx model call, with the SDK's exponential backoff */
   upstreamMaxRetries: intFrom(2, 0, 10),
   tools: z
@@ -101,7 +102,7 @@ export function readConfig(env: Env): Config {
     toolTimeoutCapMs: env.TOOL_TIMEOUT_MS || undefined,
     chunkRetentionMs: env.CHUNK_RETENTION_MS || undefined,
     contextBudgetTokens: env.CONTEXT_BUDGET_TOKENS || undefined,
-    socketOutputLimitChars: env.SOCKET_OUTPUT_LIMIT_CHARS || undefined,
+    socketOutputLimitBytes: env.SOCKET_OUTPUT_LIMIT_BYTES || undefined,
     tools: env.TOOLS || undefined,
   });
 }

@@ -1,5 +1,6 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { FRAME_OVERHEAD_BYTES } from "../src/session/socket-output";
 import { call, getSession, newSessionId, send } from "./support/api";
 import { sessionObject } from "./support/session-object";
 import { type Frame, resumeFrame, sendFrame, TestSocket } from "./support/socket";
@@ -122,7 +123,7 @@ describe("slow clients", () => {
       await greedy.until((frames) => frames.some((f) => f.requestId === requestId));
     }
     expect(greedy.closed).toEqual({ code: 4008, reason: expect.stringMatching(/resume/) });
-    expect(greedy.receivedChars).toBeLessThanOrEqual(SOCKET_OUTPUT_LIMIT_CHARS);
+    expect(estimatedBytes(greedy)).toBeLessThanOrEqual(SOCKET_OUTPUT_LIMIT_BYTES);
 
     // It reconnects and asks for what follows the last sequence its first request got.
     const seen = chunksOf(greedy.frames, "ask-0");
@@ -131,27 +132,30 @@ describe("slow clients", () => {
     const rest = await again.untilRequestEnds("again");
     expect(rest.at(-1)).toEqual({ type: "end", requestId: "again" });
 
-    // The turn and the socket that only asked once were not disturbed.
+    // The turn and the socket that asked once were not disturbed.
     const full = await senderRead;
     expect(full.chunks.at(-1)).toMatchObject({ type: "finish" });
     expect([...seen, ...chunksOf(rest, "again")].map((f) => f.chunk)).toEqual(full.chunks);
-    expect(chunksOf(await steady.untilRequestEnds("steady"), "steady").map((f) => f.chunk)).toEqual(full.chunks);
+    const steadyFrames = await steady.untilRequestEnds("steady");
+    expect(chunksOf(steadyFrames, "steady").map((f) => f.chunk)).toEqual(full.chunks);
+    expect(steadyFrames.at(-1)).toEqual({ type: "end", requestId: "steady" });
     expect(steady.closed).toBeUndefined();
   });
 
-  it("a socket's output count survives hibernation: the limit is per socket, not per wake-up", async () => {
+  it("a socket's output count survives hibernation: the allowance is per socket, not per wake-up", async () => {
     const id = newSessionId();
     const socket = await TestSocket.open(id);
     // Gets only the session's turn events, so it stays far below the limit and says when the turn ended.
     const watcher = await TestSocket.open(id);
-    socket.send(sendFrame("first", id, "most of the limit fake:text tokens=2500"));
+    socket.send(sendFrame("first", id, "a fifth of the allowance fake:text tokens=700"));
     await socket.untilRequestEnds("first");
-    expect(socket.receivedChars).toBeGreaterThan(SOCKET_OUTPUT_LIMIT_CHARS / 2);
+    expect(socket.closed).toBeUndefined();
     await evictDurableObject(sessionObject(id), { webSockets: "hibernate" });
-    socket.send(sendFrame("second", id, "the rest of it fake:text tokens=2500"));
+    // About 3,400 frames: alone they fit the 4 MiB allowance, on top of the first turn's they do not.
+    socket.send(sendFrame("second", id, "the rest of it fake:text tokens=3400"));
     await socket.untilRequestEnds("second");
     expect(socket.closed?.code).toBe(4008);
-    expect(socket.receivedChars).toBeLessThanOrEqual(SOCKET_OUTPUT_LIMIT_CHARS);
+    expect(estimatedBytes(socket)).toBeLessThanOrEqual(SOCKET_OUTPUT_LIMIT_BYTES);
     // The turn itself went on to its end and was saved whole.
     await watcher.until((frames) => frames.filter((f) => f.type === "turn-ended").length === 2);
     const { body } = await getSession(id);
@@ -161,8 +165,13 @@ describe("slow clients", () => {
   });
 });
 
-/** SOCKET_OUTPUT_LIMIT_CHARS in vitest.config.ts */
-const SOCKET_OUTPUT_LIMIT_CHARS = 500_000;
+/** SOCKET_OUTPUT_LIMIT_BYTES in vitest.config.ts */
+const SOCKET_OUTPUT_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** What the server counted against the socket's allowance for the frames it received. */
+function estimatedBytes(socket: TestSocket): number {
+  return socket.receivedChars + socket.frames.length * FRAME_OVERHEAD_BYTES;
+}
 
 function chunksOf(frames: readonly Frame[], requestId: string): Frame[] {
   return frames.filter((f) => f.requestId === requestId && f.type === "chunk");

@@ -58,7 +58,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
         running: () => this.turns.current?.stream,
         stop: () => void this.turns.stop(),
       },
-      this.config.socketOutputLimitChars,
+      this.config.socketOutputLimitBytes,
     );
     this.turns = new TurnManager({
       store: () => this.store,

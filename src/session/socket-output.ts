@@ -1,6 +1,13 @@
 /** close code for a socket that used its output allowance (the 4000 range is the application's) */
 export const OUTPUT_LIMIT_CLOSE_CODE = 4008;
 const OUTPUT_LIMIT_CLOSE_REASON = "Output limit reached; reconnect and resume";
+/**
+ * bytes the runtime holds per queued frame besides its text. Measured in wrangler dev's workerd on
+ * Linux (`npm run bench:slow-socket`): a client that stopped reading during a 300,000-frame turn cost
+ * the Worker process 250-285 MiB more than one that read, about 1 KB per frame, nine times a text
+ * delta's ~112 characters. So frames, not characters, are what a stalled socket costs.
+ */
+export const FRAME_OVERHEAD_BYTES = 1024;
 
 /**
  * Everything the session sends on one WebSocket goes through here, so that a socket's share of the
@@ -8,46 +15,47 @@ const OUTPUT_LIMIT_CLOSE_REASON = "Output limit reached; reconnect and resume";
  *
  * workerd gives a server no way to tell whether a client reads: `send()` queues without limit and
  * returns nothing, and `bufferedAmount` is not implemented (it is `undefined`; cloudflare/workerd#988).
- * So the bound is on what this object queues, not on what is unread: a socket may be sent at most
- * `limit` characters of frames in its life. The frame that would pass it closes the socket with 4008
- * instead, and the client reconnects and resumes from its last sequence. A client that stops reading
- * therefore holds at most `limit` of the object's memory, however long the turns or however often it
- * asks for a replay; a client that reads pays one reconnect per `limit` of output.
+ * So the bound is on what this object queues, not on what is unread: each socket has an allowance of
+ * `limit` estimated bytes (each frame's characters plus a fixed overhead) for its life, counted across
+ * hibernation. The frame that would pass it closes the socket with 4008 instead, and the client
+ * reconnects and resumes from its last sequence. A client that stops reading, or asks for replays
+ * without end, thus holds at most `limit` of the object's memory; a client that reads pays one
+ * reconnect per `limit` of output.
+ *
+ * Closing between requests instead (a "recycle") would spare readers the mid-request reconnect, but it
+ * races the stock transport: a request sent in the moment between `end` and the close fails. So no.
  *
  * Closing does not free what is already queued (the close frame queues behind it); it stops the queue
  * from growing, and the runtime frees it when the connection ends.
  */
-export class SocketOutput<A extends { sent?: number }> {
-  private closedByLimit = false;
-  private sent: number;
+export class SocketOutput<A extends { sentBytes?: number }> {
+  private closed = false;
+  private sentBytes: number;
   private persisted: number;
 
   constructor(
     readonly socket: WebSocket,
-    /** the socket's attachment; its `sent` is what earlier instances sent (hibernation keeps it) */
+    /** the socket's attachment; its `sentBytes` is what earlier instances sent (hibernation keeps it) */
     private readonly attachment: A,
+    /** estimated bytes this socket may be sent in its life */
     private readonly limit: number,
     /** called once when the limit closes the socket, so its requests can be dropped */
     private readonly onLimit: () => void,
   ) {
-    this.sent = attachment.sent ?? 0;
-    this.persisted = this.sent;
+    this.sentBytes = attachment.sentBytes ?? 0;
+    this.persisted = this.sentBytes;
   }
 
   get open(): boolean {
-    return !this.closedByLimit && this.socket.readyState === WebSocket.OPEN;
-  }
-
-  /** characters of frames sent on this socket so far */
-  get sentChars(): number {
-    return this.sent;
+    return !this.closed && this.socket.readyState === WebSocket.OPEN;
   }
 
   /** Sends one frame; false when the socket is closed or this frame would pass the limit (which closes it). */
   send(frame: string): boolean {
     if (!this.open) return false;
-    if (this.sent + frame.length > this.limit) {
-      this.closedByLimit = true;
+    const cost = frame.length + FRAME_OVERHEAD_BYTES;
+    if (this.sentBytes + cost > this.limit) {
+      this.closed = true;
       try {
         this.socket.close(OUTPUT_LIMIT_CLOSE_CODE, OUTPUT_LIMIT_CLOSE_REASON);
       } catch {
@@ -62,7 +70,7 @@ export class SocketOutput<A extends { sent?: number }> {
       // send() throws only on a socket that is closing or closed.
       return false;
     }
-    this.sent += frame.length;
+    this.sentBytes += cost;
     return true;
   }
 
@@ -72,10 +80,10 @@ export class SocketOutput<A extends { sent?: number }> {
    * handled, a request or turn ended), not per frame.
    */
   persist(): void {
-    if (this.sent === this.persisted) return;
+    if (this.sentBytes === this.persisted) return;
     try {
-      this.socket.serializeAttachment({ ...this.attachment, sent: this.sent });
-      this.persisted = this.sent;
+      this.socket.serializeAttachment({ ...this.attachment, sentBytes: this.sentBytes });
+      this.persisted = this.sentBytes;
     } catch {
       // A closed socket's attachment no longer matters.
     }

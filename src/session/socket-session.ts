@@ -18,8 +18,8 @@ import { WsFollower } from "./ws-follower";
 export interface SocketAttachment {
   userId: string;
   sessionId: string;
-  /** characters of frames sent so far, written when the object may go idle (see SocketOutput) */
-  sent?: number;
+  /** estimated bytes of frames sent so far, written when the object may go idle (see SocketOutput) */
+  sentBytes?: number;
 }
 
 type Output = SocketOutput<SocketAttachment>;
@@ -49,7 +49,7 @@ export class SocketSession {
 
   constructor(
     private readonly port: SocketSessionPort,
-    /** characters of frames one socket may be sent in its life (see SocketOutput) */
+    /** estimated bytes of frames one socket may be sent in its life (see SocketOutput) */
     private readonly outputLimit: number,
   ) {}
 
