@@ -52,7 +52,9 @@ export class SocketOutput<A extends { sentBytes?: number }> {
 
   /** Sends one frame; false when the socket is closed or this frame would pass the limit (which closes it). */
   send(frame: string): boolean {
-    if (!this.open) return false;
+    // Not `open`: readyState is a call into the runtime, and this runs per frame per socket in fan-out;
+    // send() itself throws once the socket is closed on this side, and a client's close reaches webSocketClose.
+    if (this.closed) return false;
     const cost = frame.length + FRAME_OVERHEAD_BYTES;
     if (this.sentBytes + cost > this.limit) {
       this.closed = true;
