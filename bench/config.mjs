@@ -58,7 +58,8 @@ ${Object.entries(OPTIONS)
   .map(([, [flag, env, def, quick]]) => `  --${flag.padEnd(18)} [${env}] default ${def}, --quick ${quick}`)
   .join("\n")}
   --app-dir            [BENCH_APP_DIR] the project wrangler runs (default: this repository)
-  --in-place           [BENCH_IN_PLACE=1] run wrangler in the project itself, not in a snapshot of it`;
+  --in-place           [BENCH_IN_PLACE=1] run wrangler in the project itself, not in a snapshot of it
+With --only or --app-dir and no --out, results go to ${join(tmpdir(), "edgechat-bench-results.partial.json")}.`;
 
 export function readConfig(argv = process.argv.slice(2), env = process.env) {
   const options = { quick: { type: "boolean" }, help: { type: "boolean" }, "app-dir": { type: "string" }, "in-place": { type: "boolean" } };
@@ -78,5 +79,9 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
     config.sessionTokens = config.sessions.map((_, i) => config.sessionTokens[i] ?? config.sessionTokens.at(-1));
   }
   if (config.resumeAt >= config.resumeTokens) throw new Error("--resume-at must be below --resume-tokens");
+  // bench/results.json is the full run that BENCHMARKS.md reports: a run of some scenarios (or of some
+  // other sizes) must not replace it unless asked to with --out.
+  const partial = (values.only ?? env.BENCH_ONLY) !== undefined || (values["app-dir"] ?? env.BENCH_APP_DIR) !== undefined;
+  if (partial && (values.out ?? env.BENCH_OUT) === undefined) config.out = join(tmpdir(), "edgechat-bench-results.partial.json");
   return config;
 }
