@@ -77,7 +77,7 @@ export const OPERATIONS: Record<string, Json> = {
   "GET /api/chat/:id/ws": {
     summary: "Attach over WebSocket (the AI SDK WebSocketChatTransport protocol)",
     description:
-      "Upgrade to a WebSocket held through the Hibernation API. Frames: `send`, `resume`, `abort` in; `start`, `chunk`, `end`, `error`, `no-active` out, plus session events under request id `session`. Browsers pass the token as `?token=`.",
+      "Upgrade to a WebSocket held through the Hibernation API. Frames: `send`, `resume`, `abort` in; `start`, `chunk`, `end`, `error`, `no-active` out, plus session events under request id `session`. Browsers pass the token as `?token=`. Close codes: 1007 for a frame with no usable request id (bad JSON, or a request id over 200 characters); 4008 when the socket has used its output allowance (SOCKET_OUTPUT_LIMIT_BYTES): reconnect and resume.",
     parameters: [sessionId, { name: "token", in: "query", required: false, schema: { type: "string" } }],
     responses: { "101": { description: "Switching protocols." }, "426": error("Not a WebSocket upgrade."), ...common },
   },
