@@ -55,7 +55,8 @@ function stalledSocket(port, id) {
         body: {},
       };
       socket.write(clientFrame(1, JSON.stringify(frame)), () => {
-        // From here on nothing is read: the kernel's receive buffer fills, then TCP stops the sender.
+        // Stalled: nothing is read from here on, so the kernel's receive buffer fills and TCP stops the
+        // sender. The control run reads and discards instead.
         if (reads) socket.on("data", () => {});
         else socket.pause();
         resolveOpen(socket);

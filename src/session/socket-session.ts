@@ -97,7 +97,7 @@ export class SocketSession {
     else this.onResume(output, frame);
   }
 
-  private outputOf(socket: WebSocket, known?: SocketAttachment): Output;
+  private outputOf(socket: WebSocket, known: SocketAttachment): Output;
   private outputOf(socket: WebSocket): Output | undefined;
   private outputOf(socket: WebSocket, known?: SocketAttachment): Output | undefined {
     const existing = this.outputs.get(socket);
