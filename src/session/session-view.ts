@@ -53,7 +53,7 @@ export function buildSessionView(deps: {
       title: meta.title,
       createdAt: meta.createdAt,
       updatedAt: meta.updatedAt,
-      usage: (meta.usage && usageOf({ usage: JSON.parse(meta.usage) })) || NO_USAGE,
+      usage: (meta.usage && usageOf({ usage: meta.usage })) || NO_USAGE,
     },
     messages,
     sequences: live.map((m) => m.seq),

@@ -5,10 +5,6 @@ import type { SessionMetaStore } from "../storage/session-meta-store";
 import type { TurnLog } from "../storage/turn-log";
 import type { TurnRecorder } from "./turn";
 
-function parseUsage(json: string | null | undefined): unknown {
-  return json ? (JSON.parse(json) as unknown) : undefined;
-}
-
 /** Persists one turn's assistant message and outcome into the session's tables. */
 export function turnRecorder(deps: {
   messages: MessageLog;
@@ -27,8 +23,8 @@ export function turnRecorder(deps: {
       deps.stats.messageRowsWritten += deps.messages.update(message, at);
       deps.turns.end(deps.turnSeq, { ...end, endedAt: at });
       const turnUsage = usageOf(message.metadata);
-      const sessionUsage = turnUsage && addUsage(usageOf({ usage: parseUsage(deps.meta.get()?.usage) }) ?? NO_USAGE, turnUsage);
-      deps.meta.update({ updatedAt: at, ...(sessionUsage ? { usage: JSON.stringify(sessionUsage) } : {}) });
+      const sessionUsage = turnUsage && addUsage(usageOf({ usage: deps.meta.get()?.usage }) ?? NO_USAGE, turnUsage);
+      deps.meta.update({ updatedAt: at, ...(sessionUsage ? { usage: sessionUsage } : {}) });
     },
   };
 }

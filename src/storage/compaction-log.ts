@@ -1,8 +1,6 @@
 import { desc } from "drizzle-orm";
-import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { compactions } from "./schema";
-
-type Db = DrizzleSqliteDODatabase<Record<string, unknown>>;
+import type { SessionDb } from "./session-db";
 
 export interface Compaction {
   /** Every live message with a sequence at or below this is covered by `summary`. */
@@ -12,7 +10,7 @@ export interface Compaction {
 
 /** Summaries of older turns for the model's context; append-only, the newest one counts. */
 export class CompactionLog {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: SessionDb) {}
 
   latest(): Compaction | undefined {
     const row = this.db.select().from(compactions).orderBy(desc(compactions.seq)).limit(1).get();

@@ -1,15 +1,13 @@
 import type { UIMessage } from "ai";
 import { and, asc, desc, eq, gt, isNull, lt, max } from "drizzle-orm";
-import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { messagePieces, messages } from "./schema";
+import type { SessionDb } from "./session-db";
 
 /**
  * characters of parts JSON kept inline in a message row. At most 3 bytes of UTF-8 per UTF-16 unit,
  * so a row stays near 1.5 MB, under SQLite's 2 MB row limit with room for the other columns.
  */
 const MAX_INLINE_CHARS = 512 * 1024;
-
-type Db = DrizzleSqliteDODatabase<Record<string, unknown>> & { $client: DurableObjectStorage };
 
 export interface StoredMessage {
   seq: number;
@@ -24,7 +22,7 @@ export interface StoredMessage {
 export class MessageLog {
   private next: number;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: SessionDb) {
     const row = db
       .select({ last: max(messages.seq) })
       .from(messages)
@@ -50,7 +48,7 @@ export class MessageLog {
         id: message.id,
         role: message.role,
         ...this.storeParts(seq, JSON.stringify(message.parts)),
-        metadata: message.metadata === undefined ? null : JSON.stringify(message.metadata),
+        metadata: message.metadata === undefined ? null : message.metadata,
         createdAt: at,
         updatedAt: at,
       })
@@ -69,7 +67,7 @@ export class MessageLog {
       .update(messages)
       .set({
         ...this.storeParts(seq, JSON.stringify(message.parts)),
-        metadata: message.metadata === undefined ? null : JSON.stringify(message.metadata),
+        metadata: message.metadata === undefined ? null : message.metadata,
         updatedAt: at,
       })
       .where(eq(messages.id, message.id))
@@ -107,7 +105,7 @@ export class MessageLog {
     // Rows are written only by this module from validated UIMessages, so parsing them back is a
     // structural identity; there is no outside input to validate here.
     const message: UIMessage = { id: row.id, role: row.role, parts: JSON.parse(partsJson) as UIMessage["parts"] };
-    if (row.metadata !== null) message.metadata = JSON.parse(row.metadata) as unknown;
+    if (row.metadata !== null) message.metadata = row.metadata;
     return message;
   }
 

@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { TokenUsage } from "../protocol/token-usage";
 
 /** One row: the session this Durable Object is. Absent until the first send or an explicit create. */
 export const sessionMeta = sqliteTable("session_meta", {
@@ -7,8 +8,8 @@ export const sessionMeta = sqliteTable("session_meta", {
   title: text("title"),
   createdAt: integer("created_at").notNull(),
   updatedAt: integer("updated_at").notNull(),
-  /** Token usage summed over the session's turns (JSON TokenUsage), or NULL before the first. */
-  usage: text("usage"),
+  /** Token usage summed over the session's turns, or NULL before the first. */
+  usage: text("usage", { mode: "json" }).$type<TokenUsage>(),
 });
 
 /**
@@ -26,8 +27,8 @@ export const messages = sqliteTable(
     parts: text("parts").notNull(),
     /** Rows of message_pieces holding the parts JSON, when it is too large for one row; else 0. */
     pieces: integer("pieces").notNull().default(0),
-    /** UIMessage metadata as JSON, or NULL. */
-    metadata: text("metadata"),
+    /** UIMessage metadata, or NULL when the message has none. */
+    metadata: text("metadata", { mode: "json" }).$type<unknown>(),
     supersededBy: text("superseded_by"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),

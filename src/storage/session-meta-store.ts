@@ -1,15 +1,14 @@
 import { eq } from "drizzle-orm";
-import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { sessionMeta } from "./schema";
+import type { SessionDb } from "./session-db";
 
-type Db = DrizzleSqliteDODatabase<Record<string, unknown>>;
 export type SessionMeta = typeof sessionMeta.$inferSelect;
 
 /** The single metadata row of a session object. Cached: only this actor writes it. */
 export class SessionMetaStore {
   private cached: SessionMeta | undefined;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: SessionDb) {
     this.cached = db.select().from(sessionMeta).get();
   }
 

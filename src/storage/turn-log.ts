@@ -1,16 +1,14 @@
 import { and, asc, desc, eq, gt, lt, lte, ne } from "drizzle-orm";
-import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import type { ErrorCode } from "../protocol/error-code";
 import { turns } from "./schema";
-
-type Db = DrizzleSqliteDODatabase<Record<string, unknown>>;
+import type { SessionDb } from "./session-db";
 
 export type TurnStatus = (typeof turns.$inferSelect)["status"];
 export type TurnRow = typeof turns.$inferSelect;
 
 /** Turn records: which turn is running, and which chunk range each turn owns (for cursors). */
 export class TurnLog {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: SessionDb) {}
 
   nextSeq(): number {
     const row = this.db.select({ seq: turns.seq }).from(turns).orderBy(desc(turns.seq)).limit(1).get();
