@@ -17,7 +17,7 @@ declare namespace Cloudflare {
   }
 }
 
-type EdgechatEnv = import("./config").Env;
+type EdgechatEnv = import("./worker-env").Env;
 declare namespace Cloudflare {
   interface Env extends EdgechatEnv {}
 }

@@ -1,7 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { UIMessageChunk } from "ai";
 import type { Config } from "../config";
-import type { TurnEnd } from "../session/turn";
 import { toAgentFailure } from "./agent-failure";
 import { compactContext } from "./compact-context";
 import { generateTitle } from "./generate-title";
@@ -10,6 +9,7 @@ import { type AgentRun, runAgent } from "./run-agent";
 import type { Tool } from "./tool";
 import { toolDefinitions } from "./tool-definitions";
 import { enabledTools } from "./tools/registry";
+import type { TurnEnd } from "./turn-end";
 
 export interface AgentRunner {
   /** Runs the agent for one turn and says how the turn ends. Never rejects. */

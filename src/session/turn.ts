@@ -1,4 +1,5 @@
 import type { FinishReason, UIMessage, UIMessageChunk } from "ai";
+import type { TurnEnd } from "../agent/turn-end";
 import { closeOpenParts } from "../protocol/close-open-parts";
 import type { ErrorCode } from "../protocol/error-code";
 import { MessageAssembler } from "../protocol/message-assembler";
@@ -8,11 +9,7 @@ import { TurnStream } from "./turn-stream";
 
 export const CANCELLED_TEXT = "Turn was cancelled";
 
-/** How a turn ends. Exactly one of these is applied to a turn, whoever gets there first. */
-export type TurnEnd =
-  | { kind: "finished"; finishReason: FinishReason }
-  | { kind: "failed"; code: ErrorCode; errorText: string }
-  | { kind: "cancelled" };
+export type { TurnEnd };
 
 /** The narrow storage seam a turn needs: it never sees the database. Calls are synchronous. */
 export interface TurnRecorder {

@@ -3,7 +3,6 @@ import { and, desc, eq, lt, or } from "drizzle-orm";
 import { type DrizzleSqliteDODatabase, drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/sessions-index/migrations.js";
-import type { Env } from "../config";
 import type { SessionSummary } from "../session/session-view";
 import { userSessions } from "./schema";
 
@@ -18,10 +17,10 @@ export interface SessionPage {
  * current; this object only answers "which sessions does this user have". One per user, so listing
  * scales with users rather than funnelling everyone through one index.
  */
-export class UserSessions extends DurableObject<Env> {
+export class UserSessions extends DurableObject<object> {
   private readonly db: DrizzleSqliteDODatabase<Record<string, unknown>>;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: object) {
     super(ctx, env);
     this.db = drizzle(ctx.storage);
     void ctx.blockConcurrencyWhile(() => migrate(this.db, migrations));
