@@ -1,4 +1,4 @@
-import type { UIMessage } from "ai";
+import type { ChatInput } from "../protocol/chat-request";
 import type { Result } from "../protocol/error-code";
 import type { SessionView } from "./session-view";
 
@@ -9,11 +9,8 @@ export interface SessionAddress {
   requestId?: string;
 }
 
-export interface SendRequest extends SessionAddress {
-  trigger: "submit-message" | "regenerate-message";
-  /** The new user message; absent for a regeneration. Already validated at the HTTP boundary. */
-  message?: UIMessage;
-}
+/** A turn to start: the client's input, already read by `readChatRequest` at the transport's edge. */
+export type SendRequest = SessionAddress & ChatInput;
 
 export interface FollowRequest extends SessionAddress {
   /** Resume after this chunk sequence; absent for a full replay of the running turn. */

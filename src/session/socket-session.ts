@@ -1,5 +1,4 @@
-import type { UIMessage } from "ai";
-import { userMessageSchema } from "../protocol/api-schemas";
+import { type ChatInput, readChatRequest } from "../protocol/chat-request";
 import type { Failure, Result } from "../protocol/error-code";
 import {
   type ClientFrame,
@@ -26,12 +25,7 @@ type Output = SocketOutput<SocketAttachment>;
 
 /** What the socket protocol may ask of the session; the session stays the only writer. */
 export interface SocketSessionPort {
-  begin(request: {
-    userId: string;
-    sessionId: string;
-    trigger: "submit-message" | "regenerate-message";
-    message?: UIMessage;
-  }): Result<{ stream: TurnStream }>;
+  begin(request: { userId: string; sessionId: string } & ChatInput): Result<{ stream: TurnStream }>;
   running(): TurnStream | undefined;
   stop(): void;
 }
@@ -63,7 +57,7 @@ export class SocketSession {
       // No request to answer on: a protocol error that costs the connection.
       else socket.close(1007, parsed.message.slice(0, 120));
     } else {
-      this.onRequest(output, attachment, parsed.frame);
+      await this.onRequest(output, attachment, parsed.frame);
     }
     output.persist();
   }
@@ -84,7 +78,7 @@ export class SocketSession {
     }
   }
 
-  private onRequest(output: Output, attachment: SocketAttachment, frame: ClientFrame): void {
+  private async onRequest(output: Output, attachment: SocketAttachment, frame: ClientFrame): Promise<void> {
     if (frame.type === "abort") {
       if (this.requests.get(output.socket)?.has(frame.requestId)) this.port.stop();
       return;
@@ -93,7 +87,7 @@ export class SocketSession {
       output.send(errorFrame(frame.requestId, "invalid_request", "This socket belongs to another session."));
       return;
     }
-    if (frame.type === "send") this.onSend(output, attachment, frame);
+    if (frame.type === "send") await this.onSend(output, attachment, frame);
     else this.onResume(output, frame);
   }
 
@@ -114,22 +108,10 @@ export class SocketSession {
     this.requests.delete(socket);
   }
 
-  private onSend(output: Output, attachment: SocketAttachment, frame: Extract<ClientFrame, { type: "send" }>): void {
-    let message: UIMessage | undefined;
-    if (frame.trigger === "submit-message") {
-      const parsed = userMessageSchema.safeParse(frame.messages.at(-1));
-      if (!parsed.success) {
-        output.send(errorFrame(frame.requestId, "invalid_request", "The last message must be a user message with text parts."));
-        return;
-      }
-      message = { id: parsed.data.id, role: "user", parts: parsed.data.parts.map((p) => ({ type: "text" as const, text: p.text })) };
-    }
-    const result = this.port.begin({
-      userId: attachment.userId,
-      sessionId: attachment.sessionId,
-      trigger: frame.trigger,
-      ...(message ? { message } : {}),
-    });
+  private async onSend(output: Output, attachment: SocketAttachment, frame: Extract<ClientFrame, { type: "send" }>): Promise<void> {
+    // The same function as POST /api/chat: the same input gets the same answer on either transport.
+    const read = await readChatRequest(frame);
+    const result = read.ok ? this.port.begin({ userId: attachment.userId, sessionId: attachment.sessionId, ...read.input }) : read;
     if (!result.ok) {
       sendFailure(output, frame.requestId, result);
       return;
