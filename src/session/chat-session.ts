@@ -1,31 +1,30 @@
 import { DurableObject } from "cloudflare:workers";
-import { generateId, type UIMessage } from "ai";
-import { type DrizzleSqliteDODatabase, drizzle } from "drizzle-orm/durable-sqlite";
+import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/session/migrations.js";
 import { type AgentRunner, createAgentRunner } from "../agent/agent-runner";
-import { type Config, type Env, readConfig } from "../config";
+import { type Config, readConfig } from "../config";
 import { type Failure, fail, type Result } from "../protocol/error-code";
 import { sessionIndexStub } from "../sessions-index/session-index-stub";
 import { ChunkLog } from "../storage/chunk-log";
 import { CompactionLog } from "../storage/compaction-log";
 import { MessageLog } from "../storage/message-log";
+import { sessionSchema } from "../storage/schema";
+import type { SessionDb } from "../storage/session-db";
 import { SessionMetaStore } from "../storage/session-meta-store";
 import { TurnLog } from "../storage/turn-log";
 import type { ChunkSource } from "./chunk-source";
 import { pruneChunks } from "./prune-chunks";
 import { resolveFollow } from "./resolve-follow";
 import type { FollowRequest, SendRequest, SessionAddress, SessionApi, SessionStats } from "./session-api";
+import type { SessionEnv as Env } from "./session-env";
 import type { SessionStore } from "./session-store";
 import { buildSessionView, type SessionView } from "./session-view";
+import { SOCKET_SESSION_HEADER, SOCKET_USER_HEADER } from "./socket-headers";
 import { type SocketAttachment, SocketSession } from "./socket-session";
 import { SseFollower } from "./sse-follower";
 import { TurnManager } from "./turn-manager";
 import type { TurnStream } from "./turn-stream";
-
-/** Headers the Worker sets on the internal WebSocket upgrade request, after authenticating it. */
-export const SOCKET_USER_HEADER = "x-edgechat-user";
-export const SOCKET_SESSION_HEADER = "x-edgechat-session";
 
 /** ms between alarms while a turn runs (heartbeat backstop and watchdog), at most */
 const MAX_ALARM_INTERVAL_MS = 10_000;
@@ -38,7 +37,7 @@ const MAX_ALARM_INTERVAL_MS = 10_000;
  */
 export class ChatSession extends DurableObject<Env> implements SessionApi {
   private readonly config: Config;
-  private readonly db: DrizzleSqliteDODatabase<Record<string, unknown>> & { $client: DurableObjectStorage };
+  private readonly db: SessionDb;
   private store!: SessionStore;
   private readonly agent: AgentRunner;
   private readonly turns: TurnManager;
@@ -50,7 +49,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = readConfig(env);
-    this.db = drizzle(ctx.storage, { logger: false });
+    this.db = drizzle(ctx.storage, { schema: sessionSchema, logger: false });
     this.agent = createAgentRunner(this.config);
     this.sockets = new SocketSession(
       {
@@ -68,13 +67,14 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
       log: (event, detail) => this.log(event, detail),
       onStarted: (turn) => {
         this.sockets.broadcast(this.ctx.getWebSockets(), { type: "turn-started", messageId: turn.messageId });
-        void this.scheduleAlarm();
+        this.rescheduleAlarm();
       },
       onEnded: (turn) => {
         this.sockets.broadcast(this.ctx.getWebSockets(), { type: "turn-ended", messageId: turn.messageId });
         this.syncIndex();
-        void this.scheduleAlarm();
+        this.rescheduleAlarm();
       },
+      onListingChanged: () => this.syncIndex(),
     });
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
@@ -201,37 +201,10 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     await this.scheduleAlarm(now);
   }
 
-  /**
-   * Starts a turn for any transport. Everything from the checks to the turn's start is synchronous:
-   * no other request can interleave, and the user message is durable (with its sequence number) in
-   * the same commit that makes the turn visible as running.
-   */
   private begin(request: SendRequest): Result<{ stream: TurnStream; messageId: string }> {
-    if (this.turns.current)
-      return fail("stream_already_active", "A turn is already running in this session. Stop it or wait for it to finish.");
-    if (!this.config.anthropicApiKey)
-      return fail("not_configured", "The model is not configured on this server (ANTHROPIC_API_KEY is missing).");
-    const { meta, messages } = this.store;
-    const at = Date.now();
-    const assistantId = `msg_${generateId()}`;
-    if (request.trigger === "submit-message") {
-      const message = request.message;
-      if (!message) return fail("invalid_request", "A new user message is required.");
-      if (messages.has(message.id)) return fail("message_exists", "A message with this id is already in the session.");
-      if (!meta.get()) meta.create({ id: request.sessionId, owner: request.userId, at });
-      const first = messages.nextSeq === 0;
-      messages.append(message, at);
-      if (first) this.nameSession(textOf(message));
-    } else {
-      const last = meta.get() && messages.lastLive();
-      if (!last) return fail("invalid_request", "There is no answer to regenerate in this session.");
-      if (last.message.role === "assistant") messages.supersede(last.message.id, assistantId);
-    }
-    meta.update({ updatedAt: at });
-    const turn = this.turns.start(assistantId, at);
-    this.log("turn_started", { turn: turn.seq, messageId: assistantId, trigger: request.trigger, request: request.requestId });
-    this.syncIndex();
-    return { ok: true, stream: turn.stream, messageId: assistantId };
+    const admitted = this.turns.admit(request);
+    if (!admitted.ok) return admitted;
+    return { ok: true, stream: admitted.turn.stream, messageId: admitted.turn.messageId };
   }
 
   private viewOf(limit: number, beforeSeq?: number): SessionView {
@@ -239,20 +212,15 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     return buildSessionView({ meta: meta.get()!, messages, turn: this.turns.current, limit, beforeSeq });
   }
 
-  /** Titles the session from its first message, off the turn's path; a failure leaves it untitled. */
-  private nameSession(firstMessage: string): void {
-    void this.agent.title(firstMessage).then((title) => {
-      const meta = this.store.meta;
-      if (!title || !meta.get() || meta.get()?.title) return;
-      meta.update({ title });
-      this.syncIndex();
-    });
-  }
-
   private attachSse(source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>, startAt: number): SseFollower {
     const follower = new SseFollower(source, startAt, (gone) => source.detach?.(gone));
     source.attach?.(follower);
     return follower;
+  }
+
+  /** Reschedules off the request's path; a failed storage call is logged, never an unhandled rejection. */
+  private rescheduleAlarm(): void {
+    this.scheduleAlarm().catch((error: unknown) => this.log("alarm_schedule_failed", { error: String(error) }));
   }
 
   /** The next alarm: soon while a turn runs, else when the oldest kept chunk log expires, else none. */
@@ -305,8 +273,4 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
 
 function notFound(): Failure {
   return fail("not_found", "No such session.");
-}
-
-function textOf(message: UIMessage): string {
-  return message.parts.map((part) => (part.type === "text" ? part.text : "")).join(" ");
 }

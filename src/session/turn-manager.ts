@@ -1,8 +1,11 @@
+import { generateId, type UIMessage } from "ai";
 import type { AgentRunner } from "../agent/agent-runner";
 import type { ContextStore } from "../agent/model-context";
 import type { Config } from "../config";
 import { closeOpenParts } from "../protocol/close-open-parts";
+import { fail, type Result } from "../protocol/error-code";
 import { rebuildTurn } from "./rebuild-turn";
+import type { SendRequest } from "./session-api";
 import type { SessionStore } from "./session-store";
 import { Turn, type TurnEnd } from "./turn";
 import { turnRecorder } from "./turn-recorder";
@@ -21,6 +24,8 @@ export interface TurnManagerDeps {
   /** A turn started or was continued: the session schedules its alarm and tells its sockets. */
   onStarted: (turn: Turn) => void;
   onEnded: (turn: Turn) => void;
+  /** The session's listing changed (a new turn, a title): the session updates the user's index. */
+  onListingChanged: () => void;
 }
 
 /**
@@ -36,8 +41,42 @@ export class TurnManager {
     return this.turn;
   }
 
+  /**
+   * Admits a client's request and starts its turn, for any transport. Everything from the checks to
+   * the turn's start is synchronous: no other request can interleave, and the user message is durable
+   * (with its sequence number) in the same commit that makes the turn visible as running. A refused
+   * request writes nothing.
+   */
+  admit(request: SendRequest): Result<{ turn: Turn }> {
+    if (this.turn) return fail("stream_already_active", "A turn is already running in this session. Stop it or wait for it to finish.");
+    if (!this.deps.config.anthropicApiKey) {
+      return fail("not_configured", "The model is not configured on this server (ANTHROPIC_API_KEY is missing).");
+    }
+    const { meta, messages } = this.deps.store();
+    const at = Date.now();
+    const assistantId = `msg_${generateId()}`;
+    let firstMessage: UIMessage | undefined;
+    if (request.trigger === "submit-message") {
+      const { message } = request;
+      if (messages.has(message.id)) return fail("message_exists", "A message with this id is already in the session.");
+      if (!meta.get()) meta.create({ id: request.sessionId, owner: request.userId, at });
+      if (messages.nextSeq === 0) firstMessage = message;
+      messages.append(message, at);
+    } else {
+      const last = meta.get() && messages.lastLive();
+      if (!last) return fail("invalid_request", "There is no answer to regenerate in this session.");
+      if (last.message.role === "assistant") messages.supersede(last.message.id, assistantId);
+    }
+    meta.update({ updatedAt: at });
+    const turn = this.start(assistantId, at);
+    this.deps.log("turn_started", { turn: turn.seq, messageId: assistantId, trigger: request.trigger, request: request.requestId });
+    this.deps.onListingChanged();
+    if (firstMessage) this.nameSession(firstMessage);
+    return { ok: true, turn };
+  }
+
   /** Starts a turn; the caller has already written the user message in the same synchronous block. */
-  start(messageId: string, at: number): Turn {
+  private start(messageId: string, at: number): Turn {
     const { messages, turns, chunks } = this.deps.store();
     const seq = turns.nextSeq();
     const firstChunk = chunks.lastSeq() + 1;
@@ -99,6 +138,20 @@ export class TurnManager {
       this.deps.log("turn_watchdog", { turn: turn.seq });
       this.end(turn, { kind: "failed", code: "turn_interrupted", errorText: "The turn stopped making progress." });
     }
+  }
+
+  /** Titles the session from its first message, off the turn's path; a failure leaves it untitled. */
+  private nameSession(first: UIMessage): void {
+    const text = first.parts.map((part) => (part.type === "text" ? part.text : "")).join(" ");
+    this.deps.agent.title(text).then(
+      (title) => {
+        const { meta } = this.deps.store();
+        if (!title || !meta.get() || meta.get()?.title) return;
+        meta.update({ title });
+        this.deps.onListingChanged();
+      },
+      (error: unknown) => this.deps.log("title_failed", { error: String(error) }),
+    );
   }
 
   private create(init: { seq: number; messageId: string; firstChunk: number; resume?: Awaited<ReturnType<typeof rebuildTurn>> }): Turn {
