@@ -51,5 +51,8 @@ export default defineConfig({
       },
     }),
   ],
+  // The tests run a local build, like `npm run dev` (see src/http/local-build.ts); a test that needs
+  // the deployed behaviour builds that app with createApp({ localBuild: false }).
+  define: { __EDGECHAT_LOCAL_BUILD__: "true" },
   test: { testTimeout: 30_000, hookTimeout: 30_000 },
 });

@@ -55,6 +55,8 @@ export async function startService({ repo, inPlace = false, log, vars: extraVars
   const vars = ["DEV_IDENTITY:bench", "BENCH_BASELINE:on", `ANTHROPIC_BASE_URL:${fake.url}`, "ANTHROPIC_API_KEY:fake", ...extraVars];
   const args = ["dev", "--port", String(port), "--inspector-port", String(inspectorPort), "--ip", "127.0.0.1"];
   args.push(...vars.flatMap((v) => ["--var", v]), "--persist-to", join(stateDir, "state"), "--show-interactive-dev-session=false");
+  // A local build: only it honours DEV_IDENTITY and BENCH_BASELINE (src/http/local-build.ts).
+  args.push("--define", "__EDGECHAT_LOCAL_BUILD__:true");
   // Detached: its own process group, so stop() ends wrangler and the workerd it started, and nothing else.
   const wrangler = spawn("wrangler", args, {
     cwd: appDir,

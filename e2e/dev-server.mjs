@@ -33,6 +33,8 @@ export async function startDevServer({ root, log }) {
   ];
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
   args.push("--persist-to", persistDir, "--show-interactive-dev-session=false", ...vars.flatMap((v) => ["--var", v]));
+  // A local build: only it honours DEV_IDENTITY (src/http/local-build.ts).
+  args.push("--define", "__EDGECHAT_LOCAL_BUILD__:true");
 
   // node_modules/.bin first, as under `npm run`: its `node` is the Node 22 that wrangler requires.
   const env = { ...process.env, PATH: `${join(root, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}` };

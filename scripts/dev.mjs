@@ -22,7 +22,9 @@ if (hasKey) {
   console.log(`[dev] no ANTHROPIC_API_KEY: answering with the fake Anthropic API at ${fake.url}`);
 }
 
-const wrangler = spawn("wrangler", ["dev", ...vars.flatMap((v) => ["--var", v]), ...args], { stdio: "inherit", shell: false });
+// A local build (src/http/local-build.ts): only it honours DEV_IDENTITY; `wrangler deploy` never defines it.
+const define = ["--define", "__EDGECHAT_LOCAL_BUILD__:true"];
+const wrangler = spawn("wrangler", ["dev", ...define, ...vars.flatMap((v) => ["--var", v]), ...args], { stdio: "inherit", shell: false });
 const stop = (signal) => {
   wrangler.kill(signal);
 };

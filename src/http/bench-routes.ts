@@ -1,8 +1,9 @@
 import { generateId, type UIMessageChunk } from "ai";
 import { Hono } from "hono";
 import { createAgentRunner } from "../agent/agent-runner";
-import { type Env, readConfig } from "../config";
+import { readConfig } from "../config";
 import { encodeSse, SSE_DONE, SSE_HEADERS } from "../protocol/sse";
+import type { Env } from "../worker-env";
 import { errorResponse } from "./error-response";
 import type { IdentityVariables } from "./identity";
 import { isLoopback } from "./identity";
@@ -12,9 +13,10 @@ type App = { Bindings: Env; Variables: IdentityVariables };
 /**
  * The benchmark's no-persistence baseline: the same Worker, the same agent code and the same SSE
  * encoding, but no Durable Object, no log and no fan-out, so `npm run bench` can report what
- * durability costs as a ratio. It exists only where the bench turns it on: the BENCH_BASELINE var
- * (passed by the bench on its `wrangler dev` command line, never in wrangler.toml) on a loopback
- * host, the same double gate as the dev identity. Anywhere else it answers 404 like any unknown path.
+ * durability costs as a ratio. It exists only where the bench turns it on: it is mounted only in a
+ * local build (local-build.ts), and answers only with the BENCH_BASELINE var (passed by the bench on
+ * its `wrangler dev` command line, never in wrangler.toml) on a loopback host, the same gates as the
+ * dev identity. Anywhere else it answers 404 like any unknown path.
  */
 export const benchRoutes = new Hono<App>().post("/baseline", async (c) => {
   if (c.env.BENCH_BASELINE !== "on" || !isLoopback(new URL(c.req.url).hostname)) {

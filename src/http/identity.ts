@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { verify } from "hono/jwt";
-import type { Env } from "../config";
-import { errorResponse } from "./error-response";
+import type { Env } from "../worker-env";
+import { ApiError } from "./api-error";
 
 export interface IdentityVariables {
   userId: string;
@@ -10,55 +10,76 @@ export interface IdentityVariables {
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const USER_ID = /^[A-Za-z0-9_.:@|-]{1,128}$/;
+/** RFC 9110: the auth scheme is case-insensitive; one or more spaces before the credentials. */
+const BEARER = /^bearer +(\S+) *$/i;
+
+export interface IdentityOptions {
+  /** Whether this bundle is a local build (see local-build.ts); local-only switches need it. */
+  localBuild: boolean;
+  /** The one route that may carry its token as `?token=`: browsers cannot set headers on a WebSocket handshake. */
+  queryTokenRoute: RegExp;
+}
 
 /**
- * Every API request needs an identity: a bearer JWT signed with HS256 and `AUTH_SECRET`, with a
- * `sub` (the user id) and an `exp`. Browsers cannot set headers on a WebSocket handshake, so the
- * token may also come as `?token=`.
+ * Every API request needs an identity: a bearer JWT signed with HS256 and `AUTH_SECRET`, with a `sub`
+ * (the user id) and an `exp`. Only the WebSocket handshake may pass it as `?token=` instead; anywhere
+ * else a token in the URL (where logs keep it) is ignored.
  *
- * Local development: `npm run dev` passes `--var DEV_IDENTITY:local-dev`, and a request without a
- * token is then that user. It can never be on in a deployed Worker: it needs the var (never in
- * wrangler.toml) AND a loopback Host, and Cloudflare routes requests to a deployed Worker by its
- * public hostname, so none arrives there as localhost.
+ * Local development: `npm run dev` passes `--var DEV_IDENTITY:local-dev`, and a request that carries no
+ * credentials at all is then that user. It needs all three: a local build, the var, and a loopback
+ * Host. A request that carries credentials is judged by them, so a bad token is a 401 even locally.
  */
-export function identity(): MiddlewareHandler<{ Bindings: Env; Variables: IdentityVariables }> {
+export function identity(options: IdentityOptions): MiddlewareHandler<{ Bindings: Env; Variables: IdentityVariables }> {
   return async (c, next) => {
+    refuseLocalSwitchesWhenDeployed(c.env, options.localBuild, c.get("requestId"));
     const header = c.req.header("authorization");
-    const token = header?.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : c.req.query("token");
-    if (!token) {
-      const devUser = devIdentity(c.env, new URL(c.req.url).hostname);
-      if (devUser) {
-        c.set("userId", devUser);
-        return next();
-      }
-      return errorResponse(c, "unauthorized", "Send a bearer token: Authorization: Bearer <JWT>.");
+    const queryToken = options.queryTokenRoute.test(c.req.path) ? c.req.query("token") : undefined;
+    if (header === undefined && queryToken === undefined) {
+      const devUser = devIdentity(c.env, options.localBuild, new URL(c.req.url).hostname);
+      if (!devUser) throw new ApiError("unauthorized", "Send a bearer token: Authorization: Bearer <JWT>.");
+      c.set("userId", devUser);
+      return next();
     }
+    const token = header === undefined ? queryToken : BEARER.exec(header)?.[1];
+    if (!token) throw new ApiError("unauthorized", "Send a bearer token: Authorization: Bearer <JWT>.");
     if (!c.env.AUTH_SECRET) {
       console.log(JSON.stringify({ event: "auth_not_configured", request: c.get("requestId") }));
-      return errorResponse(c, "not_configured", "Authentication is not configured on this server.");
+      throw new ApiError("not_configured", "Authentication is not configured on this server.");
     }
     let payload: Record<string, unknown>;
     try {
       payload = await verify(token, c.env.AUTH_SECRET, "HS256");
     } catch {
-      return errorResponse(c, "unauthorized", "The token is invalid or expired.");
+      throw new ApiError("unauthorized", "The token is invalid or expired.");
     }
     const sub = payload.sub;
     if (typeof payload.exp !== "number" || typeof sub !== "string" || !USER_ID.test(sub)) {
-      return errorResponse(c, "unauthorized", "The token needs a string `sub` (the user id) and an `exp`.");
+      throw new ApiError("unauthorized", "The token needs a string `sub` (the user id) and an `exp`.");
     }
     c.set("userId", sub);
     return next();
   };
 }
 
-function devIdentity(env: Env, hostname: string): string | undefined {
+function devIdentity(env: Env, localBuild: boolean, hostname: string): string | undefined {
   const user = env.DEV_IDENTITY;
-  if (!user || !USER_ID.test(user)) return undefined;
+  if (!localBuild || !user || !USER_ID.test(user)) return undefined;
   return isLoopback(hostname) ? user : undefined;
 }
 
-/** Local-only switches need a loopback Host: a deployed Worker is only ever reached by its public name. */
+/**
+ * A deployed Worker with a local-only var set (from a dashboard, say) refuses every request, loudly,
+ * rather than quietly ignoring it: whoever set it learns at once that it does nothing there.
+ */
+function refuseLocalSwitchesWhenDeployed(env: Env, localBuild: boolean, requestId: string): void {
+  if (localBuild) return;
+  const set = (["DEV_IDENTITY", "BENCH_BASELINE"] as const).filter((name) => env[name]);
+  if (set.length === 0) return;
+  console.error(JSON.stringify({ event: "local_switch_in_deployment", vars: set, request: requestId }));
+  throw new ApiError("not_configured", `This deployment sets ${set.join(" and ")}, which only local development may use. Remove it.`);
+}
+
+/** Local-only switches need a loopback Host besides a local build. */
 export function isLoopback(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname);
 }

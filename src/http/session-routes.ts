@@ -1,65 +1,116 @@
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { generateId } from "ai";
-import { Hono } from "hono";
-import type { Env } from "../config";
-import { createSessionSchema, listSessionsQuerySchema, sessionQuerySchema } from "../protocol/api-schemas";
+import { z } from "zod";
+import { sessionPageSchema, sessionStatsSchema, sessionViewSchema } from "../protocol/api-responses";
+import { createSessionSchema, listSessionsQuerySchema, sessionParamsSchema, sessionQuerySchema } from "../protocol/api-schemas";
 import { sessionIndexStub } from "../sessions-index/session-index-stub";
 import { decodeListCursor } from "../sessions-index/user-sessions";
-import { errorResponse, failureResponse } from "./error-response";
+import type { Env } from "../worker-env";
+import { ApiError, unwrap } from "./api-error";
 import type { IdentityVariables } from "./identity";
-import { describeIssues, readJson } from "./read-json";
+import { jsonBody } from "./json-body";
+import { errorResponse, jsonResponse, notFound, unauthorized } from "./openapi";
 import { sessionStub, sessionTarget } from "./session-stub";
+import { validationHook } from "./validation-hook";
 
 type App = { Bindings: Env; Variables: IdentityVariables };
 
 /** bytes of a create-session body */
 const MAX_CREATE_BODY_BYTES = 4 * 1024;
 
-/** The sessions API: list, create, read (metadata + history), delete. */
-export const sessionRoutes = new Hono<App>()
-  .get("/", async (c) => {
-    const query = listSessionsQuerySchema.safeParse(c.req.query());
-    if (!query.success) return errorResponse(c, "invalid_request", describeIssues(query.error));
-    const cursor = query.data.cursor === undefined ? undefined : decodeListCursor(query.data.cursor);
-    if (query.data.cursor !== undefined && !cursor) return errorResponse(c, "invalid_cursor", "This is not a cursor from a session list.");
-    const page = await sessionIndexStub(c.env, c.get("userId")).list({ limit: query.data.limit, ...(cursor ? { cursor } : {}) });
-    return c.json(page);
+const badId = errorResponse("A bad session id.");
+
+const list = createRoute({
+  method: "get",
+  path: "/",
+  summary: "List the caller's sessions, most recent activity first",
+  request: { query: listSessionsQuerySchema },
+  responses: {
+    200: jsonResponse("A page of sessions.", sessionPageSchema),
+    400: errorResponse("A bad limit or cursor."),
+    401: unauthorized,
+  },
+});
+
+const create = createRoute({
+  method: "post",
+  path: "/",
+  summary: "Create a session (optional: sending the first message creates one too)",
+  description: "The body is optional; a request that has one (of any kind) must send JSON.",
+  middleware: [jsonBody(MAX_CREATE_BODY_BYTES, { optional: true })] as const,
+  request: { body: { required: false, content: { "application/json": { schema: createSessionSchema } } } },
+  responses: {
+    201: jsonResponse("Created.", sessionViewSchema),
+    200: jsonResponse("It already existed.", sessionViewSchema),
+    400: errorResponse("A bad id, or malformed JSON."),
+    401: unauthorized,
+    413: errorResponse("The body is over its size limit."),
+    415: errorResponse("A body that is not JSON."),
+  },
+});
+
+const read = createRoute({
+  method: "get",
+  path: "/{id}",
+  summary: "A session: metadata, usage, and history as UIMessage[]",
+  request: { params: sessionParamsSchema, query: sessionQuerySchema },
+  responses: {
+    200: jsonResponse("The session.", sessionViewSchema),
+    400: errorResponse("A bad session id or query."),
+    401: unauthorized,
+    404: notFound,
+  },
+});
+
+const remove = createRoute({
+  method: "delete",
+  path: "/{id}",
+  summary: "Delete a session: stops its turn and removes all of its data",
+  request: { params: sessionParamsSchema },
+  responses: { 200: jsonResponse("Deleted.", z.object({ deleted: z.literal(true) })), 400: badId, 401: unauthorized, 404: notFound },
+});
+
+const stats = createRoute({
+  method: "get",
+  path: "/{id}/stats",
+  summary: "What the session object has written since it started (for operators and the benchmark)",
+  request: { params: sessionParamsSchema },
+  responses: { 200: jsonResponse("Storage statistics.", sessionStatsSchema), 400: badId, 401: unauthorized, 404: notFound },
+});
+
+/** The sessions API: list, create, read (metadata + history), delete, stats. */
+export const sessionRoutes = new OpenAPIHono<App>({ defaultHook: validationHook() })
+  .openapi(list, async (c) => {
+    const query = c.req.valid("query");
+    const cursor = query.cursor === undefined ? undefined : decodeListCursor(query.cursor);
+    if (query.cursor !== undefined && !cursor) throw new ApiError("invalid_cursor", "This is not a cursor from a session list.");
+    const page = await sessionIndexStub(c.env, c.get("userId")).list({ limit: query.limit, ...(cursor ? { cursor } : {}) });
+    return c.json(page, 200);
   })
-  .post("/", async (c) => {
-    const hasBody = (c.req.header("content-length") ?? "0") !== "0" || c.req.header("content-type") !== undefined;
-    let id = `s_${generateId()}`;
-    if (hasBody) {
-      const body = await readJson(c, createSessionSchema, MAX_CREATE_BODY_BYTES);
-      if (!body.ok) return failureResponse(c, body);
-      id = body.value.id ?? id;
-    }
-    const result = await sessionStub(c.env, c.get("userId"), id).create({ userId: c.get("userId"), sessionId: id });
-    if (!result.ok) return failureResponse(c, result);
-    return c.json(result.view, result.created ? 201 : 200);
+  .openapi(create, async (c) => {
+    const id = c.req.valid("json").id ?? `s_${generateId()}`;
+    const result = unwrap(await sessionStub(c.env, c.get("userId"), id).create({ userId: c.get("userId"), sessionId: id }));
+    return result.created ? c.json(result.view, 201) : c.json(result.view, 200);
   })
-  .get("/:id", async (c) => {
-    const target = sessionTarget(c);
-    if (!target.ok) return failureResponse(c, target);
-    const query = sessionQuerySchema.safeParse(c.req.query());
-    if (!query.success) return errorResponse(c, "invalid_request", describeIssues(query.error));
-    const result = await target.session.view({
-      ...target.address,
-      limit: query.data.limit,
-      ...(query.data.before === undefined ? {} : { beforeSeq: query.data.before }),
-    });
-    if (!result.ok) return failureResponse(c, result);
-    return c.json(result.view);
+  .openapi(read, async (c) => {
+    const target = sessionTarget(c, c.req.valid("param").id);
+    const query = c.req.valid("query");
+    const { view } = unwrap(
+      await target.session.view({
+        ...target.address,
+        limit: query.limit,
+        ...(query.before === undefined ? {} : { beforeSeq: query.before }),
+      }),
+    );
+    return c.json(view, 200);
   })
-  .get("/:id/stats", async (c) => {
-    const target = sessionTarget(c);
-    if (!target.ok) return failureResponse(c, target);
-    const result = await target.session.stats(target.address);
-    if (!result.ok) return failureResponse(c, result);
-    return c.json(result.stats);
+  .openapi(stats, async (c) => {
+    const target = sessionTarget(c, c.req.valid("param").id);
+    const result = unwrap(await target.session.stats(target.address));
+    return c.json(result.stats, 200);
   })
-  .delete("/:id", async (c) => {
-    const target = sessionTarget(c);
-    if (!target.ok) return failureResponse(c, target);
-    const result = await target.session.remove(target.address);
-    if (!result.ok) return failureResponse(c, result);
-    return c.json({ deleted: true });
+  .openapi(remove, async (c) => {
+    const target = sessionTarget(c, c.req.valid("param").id);
+    unwrap(await target.session.remove(target.address));
+    return c.json({ deleted: true as const }, 200);
   });

@@ -1,28 +1,14 @@
 import type { Context } from "hono";
-import type { Env } from "../config";
-import { sessionIdSchema } from "../protocol/api-schemas";
-import { fail, type Result } from "../protocol/error-code";
 import type { SessionAddress, SessionApi } from "../session/session-api";
+import type { Env } from "../worker-env";
 import type { IdentityVariables } from "./identity";
-import { describeIssues } from "./read-json";
 
 type AppContext = Context<{ Bindings: Env; Variables: IdentityVariables }>;
 
-export function parseSessionId(c: Context): Result<{ value: string }> {
-  const parsed = sessionIdSchema.safeParse(c.req.param("id"));
-  return parsed.success ? { ok: true, value: parsed.data } : fail("invalid_session_id", describeIssues(parsed.error));
-}
-
-/** The session a `/:id` route names, and the address every call to it carries; or why there is none. */
-export function sessionTarget(c: AppContext): Result<{ session: SessionApi; address: SessionAddress }> {
-  const id = parseSessionId(c);
-  if (!id.ok) return id;
+/** The session a `/:id` route names (already validated), and the address every call to it carries. */
+export function sessionTarget(c: AppContext, sessionId: string): { session: SessionApi; address: SessionAddress } {
   const userId = c.get("userId");
-  return {
-    ok: true,
-    session: sessionStub(c.env, userId, id.value),
-    address: { userId, sessionId: id.value, requestId: c.get("requestId") },
-  };
+  return { session: sessionStub(c.env, userId, sessionId), address: { userId, sessionId, requestId: c.get("requestId") } };
 }
 
 /**

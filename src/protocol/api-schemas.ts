@@ -1,28 +1,17 @@
 import { z } from "zod";
 
 /**
- * The REST API's inputs, parsed at the boundary. The same schemas generate the OpenAPI document, so
+ * The REST API's inputs, parsed at the boundary. The routes declare them (http/*-routes.ts), and from
+ * that one declaration come the validation, the OpenAPI document and the typed client's parameters:
  * what is documented is what is enforced.
  */
 
-/** characters of text one user message may carry (answered 413 above it) */
-export const MAX_MESSAGE_CHARS = 32_000;
 /** bytes of a request body: `useChat` sends the whole transcript, of which we read only the last message */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "Session ids are 1-64 characters of A-Z, a-z, 0-9, '_' and '-'.");
 
-const messageIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "Message ids are 1-128 characters of A-Z, a-z, 0-9, '_' and '-'.");
-
-const textPartSchema = z.object({ type: z.literal("text"), text: z.string() }).loose();
-
-/** The new user message, as the AI SDK's `DefaultChatTransport` sends it (the last of `messages`). */
-export const userMessageSchema = z.object({
-  id: messageIdSchema,
-  role: z.literal("user", { error: "The last message must be the new user message (role 'user')." }),
-  parts: z.array(textPartSchema, { error: "Only text parts are supported in user messages." }).min(1, "The message has no parts."),
-  metadata: z.unknown().optional(),
-});
+export const sessionParamsSchema = z.object({ id: sessionIdSchema });
 
 export const triggerSchema = z.enum(["submit-message", "regenerate-message"]);
 
@@ -38,21 +27,42 @@ export const chatRequestSchema = z.union([
 ]);
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
 
+/**
+ * An integer in a query string. Its input type is `${number}`, so a typed client cannot pass "ten";
+ * the document describes the value, as an integer with its bounds.
+ */
+function intQuery(min: number, max: number, message?: string) {
+  return z
+    .templateLiteral([z.number()], message ? { error: message } : undefined)
+    .transform(Number)
+    .pipe(z.number().int(message).min(min, message).max(max, message))
+    .meta({ type: "integer", minimum: min, maximum: max });
+}
+
+/** The cursor of the chunk log: the non-negative integer of an SSE `id:` line. */
 export const cursorSchema = z
   .string()
   .regex(/^\d{1,15}$/, "A cursor is the non-negative integer from an SSE `id:` line.")
   .transform(Number);
 
-export const followQuerySchema = z.object({ cursor: cursorSchema.optional() });
+export const followQuerySchema = z.object({
+  cursor: intQuery(0, 999_999_999_999_999, "A cursor is the non-negative integer from an SSE `id:` line.")
+    .optional()
+    .meta({ description: "Resume after this cursor (the SSE `id:` of the last chunk seen)." }),
+});
 
 export const listSessionsQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  limit: intQuery(1, 100).default(20),
+  cursor: z.string().max(200).optional().meta({ description: "`nextCursor` of the previous page." }),
 });
 
 export const sessionQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  before: z.coerce.number().int().min(0).optional(),
+  limit: intQuery(1, 1000).default(100),
+  before: intQuery(0, Number.MAX_SAFE_INTEGER).optional().meta({ description: "`nextBefore` of the previous page." }),
 });
 
 export const createSessionSchema = z.object({ id: sessionIdSchema.optional() });
+
+export const socketQuerySchema = z.object({
+  token: z.string().optional().meta({ description: "The bearer JWT: browsers cannot set headers on a WebSocket handshake." }),
+});

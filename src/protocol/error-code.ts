@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   invalid_session_id: 400,
   invalid_cursor: 400,
   unauthorized: 401,
+  forbidden_origin: 403,
   not_found: 404,
   method_not_allowed: 405,
   stream_already_active: 409,

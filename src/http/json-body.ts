@@ -1,0 +1,52 @@
+import type { MiddlewareHandler } from "hono";
+import { ApiError } from "./api-error";
+
+/**
+ * Reads a JSON body before the route's validator sees it: content type (415), size while reading, not
+ * trusted from headers (413), syntax (400 `invalid_json`). The parsed value goes into Hono's body
+ * cache, so the zod validator that follows validates it without reading the body again.
+ *
+ * `optional`: a request with no body at all passes (the validator then sees `{}`); one with a body of
+ * any kind, a chunked one without Content-Length included, must be JSON.
+ */
+export function jsonBody(maxBytes: number, options: { optional?: boolean } = {}): MiddlewareHandler {
+  return async (c, next) => {
+    const request = c.req.raw;
+    const empty = request.body === null || request.headers.get("content-length") === "0";
+    if (options.optional && empty && !request.headers.has("content-type")) return next();
+    if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) {
+      throw new ApiError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
+    }
+    const text = await readLimited(request, maxBytes);
+    if (text === undefined) throw new ApiError("body_too_large", `The request body is over ${maxBytes} bytes.`);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ApiError("invalid_json", "The request body is not valid JSON.");
+    }
+    c.req.bodyCache.json = Promise.resolve(json);
+    return next();
+  };
+}
+
+async function readLimited(request: Request, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) return undefined;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const decoder = new TextDecoder();
+  return chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") + decoder.decode();
+}
