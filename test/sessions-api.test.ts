@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { call, getSession, newSessionId, send } from "./support/api";
 import { readSse } from "./support/sse";
 
@@ -84,6 +84,24 @@ describe("sessions API", () => {
     const failed = (await getSession(untitled)).body;
     expect(failed.session.title).toBeNull();
     expect(failed.messages).toHaveLength(2);
+  });
+
+  it("a failed title call is logged with its session, not lost", async () => {
+    const logs = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      const id = newSessionId();
+      await readSse((await send(id, "This title call fails too fake:text tokens=2 title=fail")).body!);
+      const failure = () =>
+        logs.mock.calls
+          .map(([line]) => (typeof line === "string" && line.startsWith("{") ? JSON.parse(line) : {}))
+          .find((entry) => entry.event === "title_failed" && entry.session === id);
+      // The title call runs off the turn's path: wait for it to settle (bounded).
+      for (let i = 0; i < 100 && !failure(); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(failure()).toMatchObject({ event: "title_failed", session: id, error: expect.stringContaining("500") });
+      expect((await getSession(id)).body.session.title).toBeNull();
+    } finally {
+      logs.mockRestore();
+    }
   });
 
   it("creates a session explicitly, and answers an existing id with 200", async () => {

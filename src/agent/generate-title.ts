@@ -10,24 +10,17 @@ const TITLE_SYSTEM_PROMPT =
 
 /**
  * A short title from a small, cheap model call on the first user message (sent as the user turn,
- * with the instructions in the system prompt). Any failure is logged and null: a session without a
- * title is fine, a failed turn because of its title is not.
+ * with the instructions in the system prompt). Null when the model gave no usable title; a failed call
+ * rejects, and the caller logs it off the turn's path: a session without a title is fine, a failed
+ * turn because of its title is not.
  */
 export async function generateTitle(client: Anthropic, model: string, firstMessage: string): Promise<string | null> {
-  try {
-    const message = await client.messages.create(
-      { model, max_tokens: TITLE_MAX_TOKENS, system: TITLE_SYSTEM_PROMPT, messages: [{ role: "user", content: firstMessage }] },
-      // One attempt: a title is not worth a retry storm against a struggling API.
-      { maxRetries: 0 },
-    );
-    const text = message.content.map((block) => (block.type === "text" ? block.text : "")).join(" ");
-    const firstLine = text.split("\n").find((line) => line.trim() !== "") ?? "";
-    return titleFromText(firstLine.replace(/^["'*#\s]+|["'*.\s]+$/g, ""));
-  } catch (error) {
-    // Logged for operators (the provider's text stays here, never on the wire); the session stays untitled.
-    console.log(
-      JSON.stringify({ event: "title_failed", error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
-    );
-    return null;
-  }
+  const message = await client.messages.create(
+    { model, max_tokens: TITLE_MAX_TOKENS, system: TITLE_SYSTEM_PROMPT, messages: [{ role: "user", content: firstMessage }] },
+    // One attempt: a title is not worth a retry storm against a struggling API.
+    { maxRetries: 0 },
+  );
+  const text = message.content.map((block) => (block.type === "text" ? block.text : "")).join(" ");
+  const firstLine = text.split("\n").find((line) => line.trim() !== "") ?? "";
+  return titleFromText(firstLine.replace(/^["'*#\s]+|["'*.\s]+$/g, ""));
 }

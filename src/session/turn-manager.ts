@@ -150,7 +150,9 @@ export class TurnManager {
         meta.update({ title });
         this.deps.onListingChanged();
       },
-      (error: unknown) => this.deps.log("title_failed", { error: String(error) }),
+      // Logged for operators with the session id (the provider's text never goes on the wire).
+      (error: unknown) =>
+        this.deps.log("title_failed", { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
     );
   }
 
