@@ -168,6 +168,21 @@ const SCENARIOS = {
   "auth-error"() {
     throw new FakeApiError(401, "authentication_error", "invalid x-api-key");
   },
+  /**
+   * Any HTTP error in Anthropic's shape: `status=` (400..599, default 400), `type=` (default
+   * `invalid_request_error`), `message=` percent-encoded, since a directive value holds no spaces.
+   */
+  "api-error"(turn) {
+    const status = intParam(turn.params, "status", 400, 400);
+    if (status > 599) throw badRequest(`fake-anthropic: status=${status} is not an error status (400..599)`);
+    let message;
+    try {
+      message = decodeURIComponent(turn.params.message ?? "Bad request");
+    } catch {
+      throw badRequest(`fake-anthropic: message=${turn.params.message} is not percent-encoded text`);
+    }
+    throw new FakeApiError(status, turn.params.type ?? "invalid_request_error", message);
+  },
   "cut-after-tool"(turn, request) {
     if (turn.step >= 1) return plan([text(words(toolResultsText(request.messages)))]);
     const name = turn.params.tool ?? requestToolNames(request)[0] ?? "";

@@ -1,6 +1,9 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { MessageAssembler } from "../src/protocol/message-assembler";
 import { FRAME_OVERHEAD_BYTES } from "../src/session/socket-output";
+import { CHECKPOINT_AFTER } from "../src/session/turn";
+import { MAX_INLINE_CHARS } from "../src/storage/message-log";
 import { call, getSession, newSessionId, send } from "./support/api";
 import { sessionObject } from "./support/session-object";
 import { type Frame, resumeFrame, sendFrame, TestSocket } from "./support/socket";
@@ -57,6 +60,44 @@ describe("bounded storage", () => {
       (_i, state) => state.storage.sql.exec("SELECT count(*) AS n FROM message_pieces").one().n,
     );
     expect(pieces).toBeGreaterThanOrEqual(4);
+  });
+
+  it("stats count every row a save writes, the message_pieces of a split message included", async () => {
+    const id = newSessionId();
+    const calls = 7;
+    const args = Array.from(
+      { length: calls },
+      (_, i) => `args${i + 1}={"url":"https://pages.example/_fake/page?chars=200000&n=${i}","maxChars":90000}`,
+    ).join(" ");
+    // The answer step would quote the ~630K characters of results back as text, saved by the clock
+    // (every 2 s); a small max_context refuses it, so every save follows a chunk this test sees.
+    const tools = Array(calls).fill("fetch_url").join(",");
+    const read = await readSse((await send(id, `fake:tools-parallel tools=${tools} ${args} max_context=50000`)).body!);
+    const message = await expectConsistentTurn(id, read.chunks);
+    expect(toolParts(message).map((p) => p.state)).toEqual(Array(calls).fill("output-available"));
+
+    // Replays the saves: a checkpoint after each chunk of CHECKPOINT_AFTER, then the final save. Each
+    // writes the message row, deletes the pieces of the save before and inserts its own.
+    const piecesOf = (parts: unknown) => {
+      const chars = JSON.stringify(parts).length;
+      return chars <= MAX_INLINE_CHARS ? 0 : Math.ceil(chars / MAX_INLINE_CHARS);
+    };
+    const assembler = new MessageAssembler({ messageId: message.id });
+    const saves: number[] = [];
+    for (const chunk of read.chunks) {
+      assembler.apply(chunk);
+      if (CHECKPOINT_AFTER.has(chunk.type)) saves.push(piecesOf(assembler.message.parts));
+    }
+    saves.push(piecesOf(message.parts));
+    expect(saves.at(-1)).toBeGreaterThanOrEqual(2);
+    const rows = saves.reduce((sum, pieces, i) => sum + 1 + (saves[i - 1] ?? 0) + pieces, 0);
+
+    const stats = await call(`/api/sessions/${id}/stats`).then((r) => r.json<any>());
+    // At least those rows (SQLite's own count, which also counts an insert's primary-key index entry;
+    // and a text delta over 2 s into the turn may add a checkpoint). Without the pieces it would be
+    // one row per save: saves.length.
+    expect(stats.messageRowsWritten).toBeGreaterThanOrEqual(rows);
+    expect(rows).toBeGreaterThan(saves.length);
   });
 
   it("a session of thousands of messages pages without reading the whole log, and keeps counting densely", async () => {

@@ -63,4 +63,32 @@ describe("long conversations are compacted instead of failing", () => {
     ]);
     await expectConsistentTurn(id, chunks);
   });
+
+  // Anthropic answers an over-long prompt with 400 invalid_request_error and one of these messages
+  // (the second when input plus max_tokens passes the window); any other 400 is no reason to compact,
+  // whatever words it uses. Each case follows a long turn, so compacting would have something to summarise.
+  it.each([
+    ["prompt is too long: 210000 tokens > 200000 maximum", "context_too_long"],
+    [
+      "input length and `max_tokens` exceed context limit: 197000 + 8192 > 200000, decrease input length or `max_tokens` and try again",
+      "context_too_long",
+    ],
+    ["Invalid context_management parameter", "upstream_error"],
+    ["messages.1.content: the context of this block is invalid; prompt is too long is not the issue", "upstream_error"],
+  ] as const)("a 400 saying %j is %s", async (message, code) => {
+    const id = newSessionId();
+    await turn(id, `a long turn ${LONG}`);
+    const chunks = await turn(id, `fake:api-error status=400 message=${encodeURIComponent(message)}`);
+    const compacted = chunks.some((c) => c.type === "data-compaction");
+    // Compacting harder and retrying is context_too_long's remedy; the retry meets the same 400 here.
+    expect(compacted).toBe(code === "context_too_long");
+    expect(chunks.slice(-2)).toEqual([
+      {
+        type: "error",
+        errorText: code === "context_too_long" ? "The conversation is too long for the model." : "The model provider returned an error.",
+      },
+      { type: "finish", finishReason: "error" },
+    ]);
+    await expectConsistentTurn(id, chunks);
+  });
 });

@@ -353,6 +353,27 @@ describe("fake Anthropic: failures the SDK must surface", () => {
     expect((error as BadRequestError).apiMessage).toMatch(/^prompt is too long: \d+ tokens > 10 maximum$/);
   });
 
+  it("api-error: the status, type and (percent-encoded) message asked for; a mistaken one is a loud 400", async () => {
+    const error = await client()
+      .messages.stream(request("fake:api-error message=Invalid%20context_management%20parameter"))
+      .finalMessage()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error).toMatchObject({ status: 400, type: "invalid_request_error", apiMessage: "Invalid context_management parameter" });
+    const server = await client()
+      .messages.create(streaming("fake:api-error status=500 type=api_error message=boom"))
+      .catch((e: unknown) => e);
+    expect(server).toBeInstanceOf(InternalServerError);
+    expect(server).toMatchObject({ status: 500, type: "api_error", apiMessage: "boom" });
+    for (const directive of ["fake:api-error status=200", "fake:api-error status=600", "fake:api-error message=%E0%A4%A"]) {
+      const mistaken = await client()
+        .messages.create(streaming(directive))
+        .catch((e: unknown) => e);
+      expect(mistaken).toBeInstanceOf(BadRequestError);
+      expect((mistaken as BadRequestError).apiMessage).toMatch(/^fake-anthropic: (status|message)=/);
+    }
+  });
+
   it("cut-after-tool: the SDK sees the whole tool_use block, then finalMessage() rejects (no message_stop)", async () => {
     const stream = client().messages.stream(request('fake:cut-after-tool tool=calc args={"expression":"1"}', { tools: TOOLS }));
     const blocks: unknown[] = [];

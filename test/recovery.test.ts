@@ -91,21 +91,40 @@ describe("turns survive crashes, restarts and eviction", () => {
     expect(textOf(message)).toContain("Tool wait failed:");
   });
 
-  it("a turn that keeps crashing its object is ended with an error instead of continued forever", async () => {
+  it("a turn is continued after each of its first two crashes and ended at the third (a crash-loop guard)", async () => {
     const id = newSessionId();
-    await partialRead(await send(id, "crash loop fake:text tokens=400 rate=40"), (t) => t.includes("text-delta"));
-    // As if this turn had already been continued twice after crashes.
-    await runInDurableObject(sessionObject(id), (_instance, state) => {
-      state.storage.sql.exec("UPDATE turns SET recoveries = 2 WHERE status = 'running'");
-    });
+    // A wait in every step (cut at the tests' 2.5 s tool limit), for up to 20 steps: the turn is
+    // running, inside a tool call, whenever this test crashes its object.
+    const prompt = 'crash loop fake:slow-tool tool=wait args={"seconds":60,"steps":60} calls=20';
+    const calls = (text: string) => framesOf(text).filter((f) => f.chunk.type === "tool-input-available").length;
+    const first = await partialRead(await send(id, prompt), (t) => t.includes("tool-input-available"));
+    const start = framesOf(first)[0]!;
+    let seen = calls(first);
+    for (const crashes of [1, 2]) {
+      await runDurableObjectAlarm(await crash(id));
+      // Continued: the same turn runs on, and its next step calls the tool again.
+      expect((await getSession(id)).body.activeStream, `after crash ${crashes}`).not.toBeNull();
+      const more = seen + 1;
+      seen = calls(
+        await partialRead(await call(`/api/chat/${id}/stream`), (t) => t.filter((x) => x === "tool-input-available").length >= more),
+      );
+      expect(seen).toBeGreaterThanOrEqual(more);
+    }
     await runDurableObjectAlarm(await crash(id));
-    const { body } = await getSession(id);
-    expect(body.activeStream).toBeNull();
-    const replay = await readSse((await call(`/api/chat/${id}/stream?cursor=0`)).body!);
-    expect(replay.chunks.slice(-2)).toEqual([
+    expect((await getSession(id)).body.activeStream).toBeNull();
+    const replay = await readSse((await call(`/api/chat/${id}/stream?cursor=${start.id}`)).body!);
+    const all = [start.chunk, ...replay.chunks];
+    expect(all.slice(-2)).toEqual([
       { type: "error", errorText: "The turn was interrupted by a server restart." },
       { type: "finish", finishReason: "error" },
     ]);
+    const message = await expectConsistentTurn(id, all);
+    // One model step per run of the turn: the first, then one per continuation.
+    expect(message.parts.filter((p) => p.type === "step-start").length).toBeGreaterThanOrEqual(3);
+    // The session takes a new message at once.
+    const next = await send(id, "after the loop fake:text tokens=2");
+    expect(next.status).toBe(200);
+    expect((await readSse(next.body!)).chunks.at(-1)).toEqual({ type: "finish", finishReason: "stop" });
   });
 
   it("the alarm's watchdog ends a turn that has made no progress past every bound, with an error and finish", async () => {

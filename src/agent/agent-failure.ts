@@ -34,7 +34,7 @@ export function toAgentFailure(error: unknown): AgentFailure {
   if (error instanceof RateLimitError) {
     return new AgentFailure("upstream_rate_limited", "The model provider is rate limiting requests. Try again shortly.", error.message);
   }
-  if (error instanceof BadRequestError && /prompt is too long|context/i.test(error.message)) {
+  if (isPromptTooLong(error)) {
     return new AgentFailure("context_too_long", "The conversation is too long for the model.", error.message);
   }
   if (error instanceof APIError && !(error instanceof APIUserAbortError) && !(error instanceof APIConnectionError)) {
@@ -54,6 +54,20 @@ export function toAgentFailure(error: unknown): AgentFailure {
     "The turn failed unexpectedly.",
     error instanceof Error ? `${error.name}: ${error.message}` : String(error),
   );
+}
+
+/**
+ * The API's answers to a prompt that does not fit the model's window: 400 `invalid_request_error` with
+ * "prompt is too long: 210000 tokens > 200000 maximum", or, when input plus `max_tokens` passes the window,
+ * "input length and `max_tokens` exceed context limit: 197000 + 8192 > 200000, ...". The API gives these no
+ * `error_code` (SDK 1.12.0 knows none for them), so the fixed start of the message is matched, nothing looser:
+ * this answer triggers compaction, and another 400 that merely mentions "context" (an invalid
+ * `context_management`) must fail the turn as the provider error it is.
+ */
+const PROMPT_TOO_LONG = /^(?:prompt is too long:|input length and `max_tokens` exceed context limit:)/;
+
+function isPromptTooLong(error: unknown): error is BadRequestError {
+  return error instanceof BadRequestError && error.type === "invalid_request_error" && PROMPT_TOO_LONG.test(error.apiMessage ?? "");
 }
 
 function isOverloaded(error: APIError): boolean {

@@ -10,7 +10,12 @@ import type { SessionStore } from "./session-store";
 import { Turn, type TurnEnd } from "./turn";
 import { turnRecorder } from "./turn-recorder";
 
-/** continuations of one turn after evictions or crashes before it is ended instead (a crash loop guard) */
+/**
+ * Continuations of one turn after its object crashed or restarted mid-turn; at the crash after them the turn is
+ * ended instead (a crash-loop guard). Two, not one: a turn has no time limit, so a long one can meet two restarts
+ * that are not its doing (a deploy, a runtime update), while a third crash of the same turn is taken for the turn
+ * crashing its object, and costs at most two repeated model calls.
+ */
 export const MAX_RECOVERIES = 2;
 
 const INTERRUPTED_TEXT = "The turn was interrupted by a server restart.";

@@ -23,7 +23,7 @@ export interface TurnRecorder {
 const TEXT_CHECKPOINT_INTERVAL_MS = 2_000;
 
 /** Chunks after which the assistant message is saved, so a second device sees calls and results mid-turn. */
-const CHECKPOINT_AFTER = new Set<UIMessageChunk["type"]>([
+export const CHECKPOINT_AFTER = new Set<UIMessageChunk["type"]>([
   "tool-input-available",
   "tool-output-available",
   "tool-output-error",

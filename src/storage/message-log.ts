@@ -7,7 +7,7 @@ import type { SessionDb } from "./session-db";
  * characters of parts JSON kept inline in a message row. At most 3 bytes of UTF-8 per UTF-16 unit,
  * so a row stays near 1.5 MB, under SQLite's 2 MB row limit with room for the other columns.
  */
-const MAX_INLINE_CHARS = 512 * 1024;
+export const MAX_INLINE_CHARS = 512 * 1024;
 
 export interface StoredMessage {
   seq: number;
@@ -47,7 +47,7 @@ export class MessageLog {
         seq,
         id: message.id,
         role: message.role,
-        ...this.storeParts(seq, JSON.stringify(message.parts)),
+        ...this.storeParts(seq, JSON.stringify(message.parts)).columns,
         metadata: message.metadata === undefined ? null : message.metadata,
         createdAt: at,
         updatedAt: at,
@@ -57,37 +57,49 @@ export class MessageLog {
     return seq;
   }
 
-  /** Overwrites a message's parts and metadata (the assistant message at each checkpoint); returns rows written. */
+  /**
+   * Overwrites a message's parts and metadata (the assistant message at each checkpoint); returns the
+   * rows written, pieces included: the benchmark reports them as the cost of checkpoints.
+   */
   update(message: UIMessage, at: number): number {
-    // drizzle's Durable Object driver drops the SQL cursor on run(); execute its SQL here to keep
-    // the cursor's rowsWritten, which is what the benchmark reports as the cost of checkpoints.
     const seq = this.db.select({ seq: messages.seq }).from(messages).where(eq(messages.id, message.id)).get()?.seq;
     if (seq === undefined) return 0;
-    const query = this.db
+    const parts = this.storeParts(seq, JSON.stringify(message.parts));
+    const row = this.db
       .update(messages)
       .set({
-        ...this.storeParts(seq, JSON.stringify(message.parts)),
+        ...parts.columns,
         metadata: message.metadata === undefined ? null : message.metadata,
         updatedAt: at,
       })
-      .where(eq(messages.id, message.id))
-      .toSQL();
-    return this.db.$client.sql.exec(query.sql, ...(query.params as SqlStorageValue[])).rowsWritten;
+      .where(eq(messages.id, message.id));
+    return parts.rowsWritten + this.write(row);
   }
 
   /**
    * Where a message's parts JSON goes: inline in its row, or, when too large for one row, in
-   * message_pieces rows that the message row points to. Never a row SQLite would refuse.
+   * message_pieces rows that the message row points to. Never a row SQLite would refuse. Also the
+   * rows this wrote: the old pieces deleted and the new ones inserted.
    */
-  private storeParts(seq: number, json: string): { parts: string; pieces: number } {
-    this.db.delete(messagePieces).where(eq(messagePieces.messageSeq, seq)).run();
-    if (json.length <= MAX_INLINE_CHARS) return { parts: json, pieces: 0 };
+  private storeParts(seq: number, json: string): { columns: { parts: string; pieces: number }; rowsWritten: number } {
+    let rowsWritten = this.write(this.db.delete(messagePieces).where(eq(messagePieces.messageSeq, seq)));
+    if (json.length <= MAX_INLINE_CHARS) return { columns: { parts: json, pieces: 0 }, rowsWritten };
     const count = Math.ceil(json.length / MAX_INLINE_CHARS);
     for (let idx = 0; idx < count; idx++) {
       const body = json.slice(idx * MAX_INLINE_CHARS, (idx + 1) * MAX_INLINE_CHARS);
-      this.db.insert(messagePieces).values({ messageSeq: seq, idx, body }).run();
+      rowsWritten += this.write(this.db.insert(messagePieces).values({ messageSeq: seq, idx, body }));
     }
-    return { parts: "", pieces: count };
+    return { columns: { parts: "", pieces: count }, rowsWritten };
+  }
+
+  /**
+   * Runs a write and returns SQLite's own count of the rows it wrote (an insert's index entries
+   * count too). drizzle's Durable Object driver drops the SQL cursor on run(), so its SQL is executed
+   * here to keep the cursor's rowsWritten.
+   */
+  private write(query: { toSQL(): { sql: string; params: unknown[] } }): number {
+    const { sql, params } = query.toSQL();
+    return this.db.$client.sql.exec(sql, ...(params as SqlStorageValue[])).rowsWritten;
   }
 
   private toUIMessage(row: typeof messages.$inferSelect): UIMessage {
