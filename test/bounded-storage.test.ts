@@ -100,6 +100,15 @@ describe("bounded storage", () => {
     expect(rows).toBeGreaterThan(saves.length);
   });
 
+  it("messageRowsWritten counts every write of the message log: the user and assistant inserts too, not only saves", async () => {
+    const id = newSessionId();
+    await readSse((await send(id, "count me fake:text tokens=2")).body!);
+    const stats = await call(`/api/sessions/${id}/stats`).then((r) => r.json<any>());
+    // The user message's insert, the empty assistant message's insert, and the final save: each at
+    // least one row. Counting only saves gives 1.
+    expect(stats.messageRowsWritten).toBeGreaterThanOrEqual(3);
+  });
+
   it("a session of thousands of messages pages without reading the whole log, and keeps counting densely", async () => {
     const id = newSessionId();
     await readSse((await send(id, "seed fake:text tokens=2")).body!);

@@ -41,7 +41,8 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   private store!: SessionStore;
   private readonly agent: AgentRunner;
   private readonly turns: TurnManager;
-  private readonly writeStats = { messageRowsWritten: 0 };
+  /** Rows the message log has written since this object started (stats). */
+  private readonly messageWrites = { rowsWritten: 0 };
   /** Index updates go out one at a time so a late update can never overtake a delete. */
   private indexQueue: Promise<void> = Promise.resolve();
   private readonly sockets: SocketSession;
@@ -63,7 +64,6 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
       store: () => this.store,
       config: this.config,
       agent: this.agent,
-      writeStats: this.writeStats,
       log: (event, detail) => this.log(event, detail),
       onStarted: (turn) => {
         this.sockets.broadcast(this.ctx.getWebSockets(), { type: "turn-started", messageId: turn.messageId });
@@ -149,7 +149,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
       ok: true,
       stats: {
         chunkLog: { ...this.store.chunks.stats },
-        messageRowsWritten: this.writeStats.messageRowsWritten,
+        messageRowsWritten: this.messageWrites.rowsWritten,
         databaseBytes: this.ctx.storage.sql.databaseSize,
         // SSE and WebSocket requests following the running turn, and open sockets (attached or not).
         followers: this.turns.current?.stream.followerCount ?? 0,
@@ -245,7 +245,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   private loadStores(): void {
     this.store = {
       meta: new SessionMetaStore(this.db),
-      messages: new MessageLog(this.db),
+      messages: new MessageLog(this.db, this.messageWrites),
       turns: new TurnLog(this.db),
       compactions: new CompactionLog(this.db),
       chunks: this.store?.chunks ?? new ChunkLog(this.ctx.storage.sql),

@@ -24,7 +24,6 @@ export interface TurnManagerDeps {
   store: () => SessionStore;
   config: Config;
   agent: AgentRunner;
-  writeStats: { messageRowsWritten: number };
   log: (event: string, detail: Record<string, unknown>) => void;
   /** A turn started or was continued: the session schedules its alarm and tells its sockets. */
   onStarted: (turn: Turn) => void;
@@ -166,7 +165,7 @@ export class TurnManager {
     const turn = new Turn({
       ...init,
       chunkLog: store.chunks,
-      recorder: turnRecorder({ ...store, turnSeq: init.seq, stats: this.deps.writeStats }),
+      recorder: turnRecorder({ ...store, turnSeq: init.seq }),
       flushIntervalMs: this.deps.config.chunkFlushIntervalMs,
       heartbeatIntervalMs: this.deps.config.heartbeatIntervalMs,
       log: this.deps.log,

@@ -6,21 +6,15 @@ import type { TurnLog } from "../storage/turn-log";
 import type { TurnRecorder } from "./turn";
 
 /** Persists one turn's assistant message and outcome into the session's tables. */
-export function turnRecorder(deps: {
-  messages: MessageLog;
-  turns: TurnLog;
-  meta: SessionMetaStore;
-  turnSeq: number;
-  stats: { messageRowsWritten: number };
-}): TurnRecorder {
+export function turnRecorder(deps: { messages: MessageLog; turns: TurnLog; meta: SessionMetaStore; turnSeq: number }): TurnRecorder {
   return {
     saveMessage(message: UIMessage) {
-      deps.stats.messageRowsWritten += deps.messages.update(message, Date.now());
+      deps.messages.update(message, Date.now());
     },
     endTurn(end, message) {
       const at = Date.now();
       // One synchronous block: the final message, the turn record and updatedAt commit together.
-      deps.stats.messageRowsWritten += deps.messages.update(message, at);
+      deps.messages.update(message, at);
       deps.turns.end(deps.turnSeq, { ...end, endedAt: at });
       const turnUsage = usageOf(message.metadata);
       const sessionUsage = turnUsage && addUsage(usageOf({ usage: deps.meta.get()?.usage }) ?? NO_USAGE, turnUsage);

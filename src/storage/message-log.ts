@@ -22,7 +22,11 @@ export interface StoredMessage {
 export class MessageLog {
   private next: number;
 
-  constructor(private readonly db: SessionDb) {
+  constructor(
+    private readonly db: SessionDb,
+    /** Every row this log writes is counted here (pieces and index entries included, as SQLite counts them). */
+    private readonly stats: { rowsWritten: number } = { rowsWritten: 0 },
+  ) {
     const row = db
       .select({ last: max(messages.seq) })
       .from(messages)
@@ -41,9 +45,8 @@ export class MessageLog {
 
   append(message: UIMessage, at: number): number {
     const seq = this.next;
-    this.db
-      .insert(messages)
-      .values({
+    this.write(
+      this.db.insert(messages).values({
         seq,
         id: message.id,
         role: message.role,
@@ -51,8 +54,8 @@ export class MessageLog {
         metadata: message.metadata === undefined ? null : message.metadata,
         createdAt: at,
         updatedAt: at,
-      })
-      .run();
+      }),
+    );
     this.next = seq + 1;
     return seq;
   }
@@ -99,7 +102,9 @@ export class MessageLog {
    */
   private write(query: { toSQL(): { sql: string; params: unknown[] } }): number {
     const { sql, params } = query.toSQL();
-    return this.db.$client.sql.exec(sql, ...(params as SqlStorageValue[])).rowsWritten;
+    const written = this.db.$client.sql.exec(sql, ...(params as SqlStorageValue[])).rowsWritten;
+    this.stats.rowsWritten += written;
+    return written;
   }
 
   private toUIMessage(row: typeof messages.$inferSelect): UIMessage {
@@ -133,7 +138,7 @@ export class MessageLog {
   }
 
   supersede(id: string, by: string): void {
-    this.db.update(messages).set({ supersededBy: by }).where(eq(messages.id, id)).run();
+    this.write(this.db.update(messages).set({ supersededBy: by }).where(eq(messages.id, id)));
   }
 
   /**
