@@ -24,6 +24,8 @@ export interface ConfigVars {
   SOCKET_OUTPUT_LIMIT_BYTES?: string;
   /** Comma-separated tool names, or "all" (the default). */
   TOOLS?: string;
+  /** Comma-separated names of the tools whose calls need a person's approval, or "none"; unset: each tool's default. */
+  TOOL_APPROVAL?: string;
 }
 
 const intFrom = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).optional().default(fallback);
@@ -73,6 +75,23 @@ const configSchema = z.object({
             .map((name) => name.trim())
             .filter(Boolean),
     ),
+  /**
+   * Tools whose calls wait for a person's approval: a list of names, `none`, or undefined for each
+   * tool's own default (`needsApproval` in its definition).
+   */
+  toolApproval: z
+    .string()
+    .optional()
+    .transform((value): string[] | undefined =>
+      value === undefined
+        ? undefined
+        : value.trim() === "none"
+          ? []
+          : value
+              .split(",")
+              .map((name) => name.trim())
+              .filter(Boolean),
+    ),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -97,5 +116,6 @@ export function readConfig(env: ConfigVars): Config {
     contextBudgetTokens: env.CONTEXT_BUDGET_TOKENS || undefined,
     socketOutputLimitBytes: env.SOCKET_OUTPUT_LIMIT_BYTES || undefined,
     tools: env.TOOLS || undefined,
+    toolApproval: env.TOOL_APPROVAL || undefined,
   });
 }

@@ -4,6 +4,7 @@ import m0001 from './0001_session_usage.sql';
 import m0002 from './0002_compactions.sql';
 import m0003 from './0003_turn_recoveries.sql';
 import m0004 from './0004_message_pieces.sql';
+import m0005 from './0005_broken_medusa.sql';
 
   export default {
     journal,
@@ -12,7 +13,8 @@ import m0004 from './0004_message_pieces.sql';
 m0001,
 m0002,
 m0003,
-m0004
+m0004,
+m0005
     }
   }
   

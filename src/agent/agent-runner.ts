@@ -2,20 +2,27 @@ import Anthropic from "@anthropic-ai/sdk";
 import type { UIMessageChunk } from "ai";
 import type { Config } from "../config";
 import { toAgentFailure } from "./agent-failure";
+import type { ToolCall } from "./anthropic-step-mapper";
 import { compactContext } from "./compact-context";
 import { generateTitle } from "./generate-title";
 import { type ContextStore, estimateTokens, type ModelContext } from "./model-context";
 import { type AgentRun, runAgent } from "./run-agent";
+import { runToolCalls } from "./run-tool-calls";
 import type { Tool } from "./tool";
 import { toolDefinitions } from "./tool-definitions";
 import { enabledTools } from "./tools/registry";
 import type { TurnEnd } from "./turn-end";
 
 export interface AgentRunner {
-  /** Runs the agent for one turn and says how the turn ends. Never rejects. */
-  run(run: AgentRun & { context: ContextStore }): Promise<TurnEnd>;
-  /** A short session title from the first user message, or null on any failure. Never rejects. */
+  /**
+   * Runs the agent for one turn and says how the turn ends. Never rejects. `approvedCalls`: calls a
+   * person approved while the message waited; they run before the model is called again.
+   */
+  run(run: AgentRun & { context: ContextStore; approvedCalls?: readonly ToolCall[] }): Promise<TurnEnd>;
+  /** A short session title from the first user message, or null when the model gave none; rejects when the call fails. */
   title(firstMessage: string): Promise<string | null>;
+  /** The names of the server tools a turn can call. */
+  readonly toolNames: ReadonlySet<string>;
 }
 
 /**
@@ -38,8 +45,14 @@ export function createAgentRunner(config: Config): AgentRunner {
     thinkingBudget: config.thinkingBudget,
     stallTimeoutMs: config.stallTimeoutMs,
     toolTimeoutCapMs: config.toolTimeoutCapMs,
+    needsApproval: new Set(
+      [...tools.values()]
+        .filter((tool) => (config.toolApproval ? config.toolApproval.includes(tool.name) : tool.needsApproval === true))
+        .map((t) => t.name),
+    ),
   };
   return {
+    toolNames: new Set(tools.keys()),
     title: (firstMessage) => generateTitle(client, config.titleModel, firstMessage),
     async run(run) {
       // Compacting records a summary and tells followers (a transient data chunk); it is not model output.
@@ -61,6 +74,16 @@ export function createAgentRunner(config: Config): AgentRunner {
         },
       };
       try {
+        if (run.approvedCalls && run.approvedCalls.length > 0) {
+          // Their outcomes go into the message first, so the context below shows Claude every result.
+          await runToolCalls(run.approvedCalls, tools, {
+            sessionId: run.sessionId,
+            signal: run.signal,
+            emit: agentRun.emit,
+            timeoutCapMs: config.toolTimeoutCapMs,
+          });
+          if (run.signal.aborted) throw run.signal.reason;
+        }
         let context = run.context.load();
         if (estimateContext(context, settings.systemPrompt, tools) > config.contextBudgetTokens) {
           context = await compact(context, config.contextBudgetTokens);
@@ -75,7 +98,7 @@ export function createAgentRunner(config: Config): AgentRunner {
           context = await compact(context, config.contextBudgetTokens / 4);
           result = await runAgent(client, settings, tools, agentRun, context);
         }
-        return { kind: "finished", finishReason: result.finishReason };
+        return result.waiting ? { kind: "waiting" } : { kind: "finished", finishReason: result.finishReason };
       } catch (error) {
         // The turn was stopped or ended by someone else; it has closed itself, and this is the unwind.
         if (run.signal.aborted) return { kind: "cancelled" };

@@ -1,6 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { MessageParam, TextBlockParam, ToolUnion } from "@anthropic-ai/sdk/resources/messages/messages";
-import type { FinishReason, UIMessageChunk } from "ai";
+import { type FinishReason, generateId, type UIMessageChunk } from "ai";
+import type { ClientTool } from "../protocol/client-tools";
 import { addUsage, NO_USAGE, type TokenUsage } from "../protocol/token-usage";
 import { AgentFailure, toAgentFailure } from "./agent-failure";
 import { AnthropicStepMapper } from "./anthropic-step-mapper";
@@ -26,6 +27,8 @@ export interface AgentSettings {
   stallTimeoutMs: number;
   /** ms any one tool call may run, whatever the tool allows itself */
   toolTimeoutCapMs: number;
+  /** Server tools whose calls wait for a person's approval before they run. */
+  needsApproval: ReadonlySet<string>;
 }
 
 export interface AgentRun {
@@ -33,11 +36,15 @@ export interface AgentRun {
   /** Aborted when the turn ends for any reason. */
   signal: AbortSignal;
   emit(chunk: UIMessageChunk): void;
+  /** Tools the client declared to run in the browser: offered to Claude; a call to one makes the turn wait. */
+  clientTools: readonly ClientTool[];
 }
 
 export interface AgentResult {
   finishReason: FinishReason;
   usage: TokenUsage;
+  /** The last step's calls wait for a person's approval or a browser tool's output. */
+  waiting: boolean;
 }
 
 /**
@@ -64,7 +71,8 @@ export async function runAgent(
   }
   markCacheBreakpoint(messages);
   const system: TextBlockParam[] = [{ type: "text", text: settings.systemPrompt, cache_control: { type: "ephemeral" } }];
-  const toolParams: ToolUnion[] = toolDefinitions(tools);
+  const toolParams: ToolUnion[] = toolDefinitions(tools, run.clientTools);
+  const clientToolNames = new Set(run.clientTools.map((tool) => tool.name));
   let usage: TokenUsage = NO_USAGE;
 
   for (let step = 0; step < settings.maxSteps; step++) {
@@ -75,19 +83,26 @@ export async function runAgent(
 
     const calls = mapper.toolCalls;
     if (mapper.stopReason !== "tool_use" || calls.length === 0) {
-      return { finishReason: finishReasonOf(mapper.stopReason), usage };
+      return { finishReason: finishReasonOf(mapper.stopReason), usage, waiting: false };
     }
     messages.push({ role: "assistant", content: mapper.assistantContent() });
-    const results = await runToolCalls(calls, tools, {
-      sessionId: run.sessionId,
-      signal: run.signal,
-      emit: run.emit,
-      timeoutCapMs: settings.toolTimeoutCapMs,
-    });
+    // Calls that wait: those of browser tools, and those a person must approve first. The step's other
+    // calls run now; the turn then ends waiting, durably, until every waiting call is answered.
+    const waiting = calls.filter((c) => c.inputError === undefined && (clientToolNames.has(c.name) || settings.needsApproval.has(c.name)));
+    for (const call of waiting) {
+      if (!clientToolNames.has(call.name))
+        run.emit({ type: "tool-approval-request", approvalId: `apr_${generateId()}`, toolCallId: call.id });
+    }
+    const results = await runToolCalls(
+      calls.filter((call) => !waiting.includes(call)),
+      tools,
+      { sessionId: run.sessionId, signal: run.signal, emit: run.emit, timeoutCapMs: settings.toolTimeoutCapMs },
+    );
     if (run.signal.aborted) throw run.signal.reason;
+    if (waiting.length > 0) return { finishReason: "tool-calls", usage, waiting: true };
     messages.push({ role: "user", content: results });
   }
-  return { finishReason: "tool-calls", usage };
+  return { finishReason: "tool-calls", usage, waiting: false };
 }
 
 async function streamStep(

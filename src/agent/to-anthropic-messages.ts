@@ -4,6 +4,9 @@ import { getToolName, isToolUIPart, type UIMessage } from "ai";
 /** Introduces the summary of compacted turns to the model. */
 export const SUMMARY_PREFIX = "Summary of the earlier part of this conversation (older messages were compacted):";
 
+/** Shown to the model for a call a person denied (their reason follows, when they gave one). */
+export const DENIED_TOOL_RESULT = "The user denied this tool call.";
+
 /** Shown to the model for a tool call whose outcome never got stored (a crash or a stop mid-call). */
 export const INTERRUPTED_TOOL_RESULT = "Tool call was interrupted before it returned a result.";
 
@@ -93,6 +96,15 @@ function toolResult(part: Extract<Part, { toolCallId: string }>): ToolResultBloc
   }
   if (part.state === "output-error") {
     return { type: "tool_result", tool_use_id: part.toolCallId, content: part.errorText ?? "Tool failed", is_error: true };
+  }
+  if (part.state === "output-denied") {
+    const reason = (part as { approval?: { reason?: string } }).approval?.reason;
+    return {
+      type: "tool_result",
+      tool_use_id: part.toolCallId,
+      content: `${DENIED_TOOL_RESULT}${reason ? ` Reason: ${reason}` : ""}`,
+      is_error: true,
+    };
   }
   return { type: "tool_result", tool_use_id: part.toolCallId, content: INTERRUPTED_TOOL_RESULT, is_error: true };
 }

@@ -1,10 +1,14 @@
 import type { ToolUnion } from "@anthropic-ai/sdk/resources/messages/messages";
 import { z } from "zod";
+import type { ClientTool } from "../protocol/client-tools";
 import type { Tool } from "./tool";
 
-/** The tools as Claude sees them: JSON Schema generated from each tool's zod input schema. */
-export function toolDefinitions(tools: ReadonlyMap<string, Tool>): ToolUnion[] {
-  const list = [...tools.values()].map((tool) => {
+/**
+ * The tools as Claude sees them: JSON Schema generated from each server tool's zod input schema, then
+ * the browser tools the client declared, with the JSON Schema it sent.
+ */
+export function toolDefinitions(tools: ReadonlyMap<string, Tool>, clientTools: readonly ClientTool[] = []): ToolUnion[] {
+  const server = [...tools.values()].map((tool) => {
     const { $schema: _ignored, ...schema } = z.toJSONSchema(tool.inputSchema, { io: "input" }) as Record<string, unknown>;
     return {
       name: tool.name,
@@ -12,6 +16,12 @@ export function toolDefinitions(tools: ReadonlyMap<string, Tool>): ToolUnion[] {
       input_schema: { ...schema, type: "object" as const },
     };
   });
+  const client = clientTools.map((tool) => ({
+    name: tool.name,
+    description: tool.description,
+    input_schema: { ...tool.inputSchema, type: "object" as const },
+  }));
+  const list: ToolUnion[] = [...server, ...client];
   const last = list.at(-1);
   // The tool list is stable across turns: caching it with the system prompt saves its tokens each turn.
   if (last) (last as { cache_control?: { type: "ephemeral" } }).cache_control = { type: "ephemeral" };

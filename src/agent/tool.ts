@@ -20,6 +20,11 @@ export interface Tool<Input = unknown> {
   readonly inputSchema: z.ZodType<Input>;
   /** ms before the call ends with a timeout error */
   readonly timeoutMs: number;
+  /**
+   * Whether a person must approve each call before it runs (the default; TOOL_APPROVAL overrides it).
+   * The turn then waits, durably, for the answer.
+   */
+  readonly needsApproval?: boolean;
   execute(input: Input, context: ToolContext): Promise<unknown>;
 }
 

@@ -5,4 +5,6 @@ import type { ErrorCode } from "../protocol/error-code";
 export type TurnEnd =
   | { kind: "finished"; finishReason: FinishReason }
   | { kind: "failed"; code: ErrorCode; errorText: string }
-  | { kind: "cancelled" };
+  | { kind: "cancelled" }
+  /** The last step's calls wait for a person's approval or a browser tool's output; the turn ends, the message does not. */
+  | { kind: "waiting" };

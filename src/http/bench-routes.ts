@@ -44,6 +44,7 @@ export const benchRoutes = new Hono<App>().post("/baseline", async (c) => {
       },
       signal: controller.signal,
       emit,
+      clientTools: [],
     })
     .then(async (end) => {
       emit({ type: "finish", finishReason: end.kind === "finished" ? end.finishReason : "error" });

@@ -44,6 +44,17 @@ export const sessionViewSchema = z.object({
     .object({ messageId: z.string(), cursor: z.number().int(), message: uiMessageSchema })
     .nullable()
     .describe("The running turn; its message is not in `messages` (resume the stream to rebuild it)."),
+  pendingTools: z
+    .array(
+      z.object({
+        kind: z.enum(["approval", "client"]),
+        toolCallId: z.string(),
+        toolName: z.string(),
+        input: z.unknown(),
+        approvalId: z.string().optional(),
+      }),
+    )
+    .describe("Tool calls of the last answer that wait for a person's approval (`approval`) or a browser tool's output (`client`)."),
 });
 
 export const sessionPageSchema = z.object({ sessions: z.array(sessionSummarySchema), nextCursor: z.string().nullable() });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_CLIENT_TOOLS, MAX_CLIENT_TOOLS_BYTES } from "./client-tools";
 
 /**
  * The REST API's inputs, parsed at the boundary. The routes declare them (http/*-routes.ts), and from
@@ -22,6 +23,12 @@ export const chatRequestSchema = z.union([
     messages: z.array(z.unknown()).min(1, "messages must not be empty."),
     trigger: triggerSchema.default("submit-message"),
     messageId: z.string().optional(),
+    clientTools: z
+      .unknown()
+      .optional()
+      .meta({
+        description: `Tools that run in the browser (\`DefaultChatTransport({ body: { clientTools } })\`): at most ${MAX_CLIENT_TOOLS} of \`{ name, description, inputSchema }\` (JSON Schema of an object), ${MAX_CLIENT_TOOLS_BYTES} bytes in all.`,
+      }),
   }),
   z.object({ id: sessionIdSchema, message: z.string() }),
 ]);

@@ -1,42 +1,91 @@
-import { generateId, safeValidateUIMessages, type UIMessage } from "ai";
+import { generateId, isToolUIPart, safeValidateUIMessages, type UIMessage } from "ai";
 import { checkText, toUserMessage } from "./client-message";
+import { type ClientTool, readClientTools } from "./client-tools";
 import { fail, type Result } from "./error-code";
 
+/**
+ * A tool part as the client's copy of the waiting assistant message has it. The server takes from it
+ * only what the client may say (its decision on an approval, the output of a browser tool it ran);
+ * the rest is compared with the log so that nothing the server produced can be changed.
+ */
+export interface ClientToolPart {
+  toolCallId: string;
+  toolName: string;
+  state: string;
+  input: unknown;
+  approval?: { id: string; approved?: boolean | undefined; reason?: string | undefined } | undefined;
+  output?: unknown;
+  errorText?: string | undefined;
+}
+
 /** What a client may ask of a turn, once its request is parsed: the same for every transport. */
-export type ChatInput = { trigger: "submit-message"; message: UIMessage } | { trigger: "regenerate-message" };
+export type ChatInput =
+  /** A new user message: a new turn answers it. */
+  | { action: "send"; message: UIMessage; clientTools: ClientTool[] }
+  /** A new answer to the last user message. */
+  | { action: "regenerate"; clientTools: ClientTool[] }
+  /**
+   * Answers to the waiting assistant message (the AI SDK sends its whole transcript with that message
+   * last, after `addToolApprovalResponse` or `addToolOutput`): the same message continues.
+   */
+  | { action: "answer"; messageId: string; parts: ClientToolPart[] };
 
 /**
  * The AI SDK's chat request as both transports carry it: the body `DefaultChatTransport` POSTs and the
- * `send` frame of `WebSocketChatTransport` have the same fields.
+ * `send` frame of `WebSocketChatTransport` have the same fields (`clientTools` comes from the
+ * transport's `body` option: top level in the POST, `body.clientTools` in the frame).
  */
 export interface TranscriptRequest {
   trigger: "submit-message" | "regenerate-message";
   messageId?: string | undefined;
   messages: readonly unknown[];
+  clientTools?: unknown;
 }
 
 /**
  * Turns a chat request into what the session is asked to do. The log, not the client's transcript,
  * is the truth: the transcript is checked as the AI SDK's own validator checks it (so HTTP and the
- * socket accept and refuse the same bodies), and only the new user message is taken from it.
+ * socket accept and refuse the same bodies), and only the new user message, or the answers in the
+ * last assistant message, are taken from it.
  */
 export async function readChatRequest(request: TranscriptRequest | { message: string }): Promise<Result<{ input: ChatInput }>> {
   if ("message" in request) {
     const text = request.message;
     const invalid = checkText(text);
     if (invalid) return invalid;
-    return {
-      ok: true,
-      input: { trigger: "submit-message", message: { id: `msg_${generateId()}`, role: "user", parts: [{ type: "text", text }] } },
-    };
+    const message: UIMessage = { id: `msg_${generateId()}`, role: "user", parts: [{ type: "text", text }] };
+    return { ok: true, input: { action: "send", message, clientTools: [] } };
   }
-  if (request.trigger === "regenerate-message") return { ok: true, input: { trigger: "regenerate-message" } };
+  const tools = readClientTools(request.clientTools);
+  if (!tools.ok) return tools;
+  if (request.trigger === "regenerate-message") return { ok: true, input: { action: "regenerate", clientTools: tools.tools } };
   if (request.messages.length === 0) return fail("invalid_request", "messages must not be empty.");
+  const lastRaw = request.messages.at(-1) as { role?: unknown } | undefined;
   // Our own rules on the new message first: they give the precise reason (and bound what the
   // validator below has to walk in its metadata).
-  const last = toUserMessage(request.messages.at(-1));
-  if (!last.ok) return last;
+  const last = lastRaw?.role === "assistant" ? undefined : toUserMessage(lastRaw);
+  if (last && !last.ok) return last;
   const transcript = await safeValidateUIMessages({ messages: request.messages as unknown[] });
   if (!transcript.success) return fail("invalid_request", "messages is not a valid AI SDK UIMessage transcript.");
-  return { ok: true, input: { trigger: "submit-message", message: last.message } };
+  if (last) return { ok: true, input: { action: "send", message: last.message, clientTools: tools.tools } };
+  const answered = transcript.data.at(-1)!;
+  return { ok: true, input: { action: "answer", messageId: answered.id, parts: toolPartsOf(answered) } };
+}
+
+function toolPartsOf(message: UIMessage): ClientToolPart[] {
+  const parts: ClientToolPart[] = [];
+  for (const part of message.parts) {
+    if (!isToolUIPart(part)) continue;
+    const p = part as unknown as ClientToolPart & { type: string };
+    parts.push({
+      toolCallId: p.toolCallId,
+      toolName: p.type === "dynamic-tool" ? p.toolName : p.type.slice("tool-".length),
+      state: p.state,
+      input: p.input,
+      ...(p.approval ? { approval: { id: p.approval.id, approved: p.approval.approved, reason: p.approval.reason } } : {}),
+      ...(p.state === "output-available" ? { output: p.output } : {}),
+      ...(p.state === "output-error" ? { errorText: p.errorText } : {}),
+    });
+  }
+  return parts;
 }

@@ -4,6 +4,9 @@ import type { MessageAssembler } from "./message-assembler";
 
 export const INTERRUPTED_TOOL_TEXT = "Tool call was interrupted";
 
+/** Tool part states without an outcome. */
+const OPEN_TOOL_STATES = new Set(["input-streaming", "input-available", "approval-requested", "approval-responded"]);
+
 export interface CloseReason {
   /** Text of the `error` chunk; also appended to each interrupted tool call's errorText. */
   errorText: string;
@@ -16,6 +19,11 @@ export interface CloseReason {
    * their outcome and end the step, but send neither `error` nor `finish`.
    */
   continuing?: boolean;
+  /**
+   * The turn ends waiting for answers (an approval, a browser tool's output): its pending tool calls
+   * keep no outcome, since the answer's turn gives them one.
+   */
+  keepPendingCalls?: boolean;
 }
 
 /**
@@ -43,7 +51,7 @@ export function closeOpenParts(assembler: MessageAssembler, reason: CloseReason)
 
   const toolErrorText = reason.errorText ? `${INTERRUPTED_TOOL_TEXT}: ${reason.errorText}` : INTERRUPTED_TOOL_TEXT;
   const closedCalls = new Set<string>();
-  for (const call of assembler.pendingToolCalls()) {
+  for (const call of reason.keepPendingCalls ? [] : assembler.pendingToolCalls()) {
     // A toolCallId on two parts (only in a malformed stream) still gets one outcome: the SDK resolves it to one part.
     if (closedCalls.has(call.toolCallId)) continue;
     closedCalls.add(call.toolCallId);
@@ -67,7 +75,7 @@ export function finalizeInterruptedToolParts(message: UIMessage): UIMessage {
   return {
     ...message,
     parts: message.parts.map((part) => {
-      if (!isToolUIPart(part) || (part.state !== "input-streaming" && part.state !== "input-available")) return part;
+      if (!isToolUIPart(part) || !OPEN_TOOL_STATES.has(part.state)) return part;
       const closed: Record<string, unknown> = { ...part, state: "output-error", errorText: INTERRUPTED_TOOL_TEXT };
       // rawInput on an output-error part is deprecated (validateUIMessages warns); inputEncoding only describes streaming input.
       delete closed.rawInput;

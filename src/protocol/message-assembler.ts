@@ -29,6 +29,7 @@ interface ToolPart {
   preliminary?: boolean;
   callProviderMetadata?: ProviderMetadata;
   resultProviderMetadata?: ProviderMetadata;
+  approval?: { id: string; approved?: boolean; reason?: string; [key: string]: unknown };
 }
 
 interface ToolUpdate extends Omit<ToolPart, "type" | "toolName" | "state" | "callProviderMetadata" | "resultProviderMetadata"> {
@@ -50,9 +51,11 @@ interface PartialToolCall {
 export interface PendingToolCall {
   toolCallId: string;
   toolName: string;
-  state: "input-streaming" | "input-available";
+  state: "input-streaming" | "input-available" | "approval-requested" | "approval-responded";
   dynamic: boolean;
 }
+
+const PENDING_STATES = new Set(["input-streaming", "input-available", "approval-requested", "approval-responded"]);
 
 /**
  * Builds the assistant message from our UI message chunks exactly as `readUIMessageStream` in ai 7.0.173
@@ -134,13 +137,18 @@ export class MessageAssembler {
   openReasoningIds(): string[] {
     return [...this.reasonings.keys()];
   }
-  /** Tool parts without an outcome, in message order. */
+  /** Tool parts without an outcome (waiting for input, a run, or a person's answer), in message order. */
   pendingToolCalls(): PendingToolCall[] {
     const pending: PendingToolCall[] = [];
     for (const entries of this.tools.values()) {
       for (const { part } of entries) {
-        if (part.state !== "input-streaming" && part.state !== "input-available") continue;
-        pending.push({ toolCallId: part.toolCallId, toolName: toolNameOf(part), state: part.state, dynamic: part.type === "dynamic-tool" });
+        if (!PENDING_STATES.has(part.state)) continue;
+        pending.push({
+          toolCallId: part.toolCallId,
+          toolName: toolNameOf(part),
+          state: part.state as PendingToolCall["state"],
+          dynamic: part.type === "dynamic-tool",
+        });
       }
     }
     return pending;
@@ -299,9 +307,33 @@ export class MessageAssembler {
         part.state = "output-denied";
         return;
       }
-      case "tool-approval-request":
-      case "tool-approval-response":
-        throw new Error(`MessageAssembler: ${c.type} is not supported (we never emit tool approvals)`);
+      case "tool-approval-request": {
+        // As the SDK: the call's part (anywhere in the message) now waits for a person's answer.
+        const part = this.toolInvocation(c.toolCallId, c.type);
+        part.state = "approval-requested";
+        part.approval = {
+          id: c.approvalId,
+          ...(c.approvalDescriptor != null ? { descriptor: c.approvalDescriptor } : {}),
+          ...(Object.hasOwn(c, "inputSchemaInput") ? { inputSchemaInput: c.inputSchemaInput } : {}),
+          ...(c.reason != null ? { requestReason: c.reason } : {}),
+          ...(c.isAutomatic === true ? { isAutomatic: true } : {}),
+          ...(c.signature != null ? { signature: c.signature } : {}),
+        };
+        return;
+      }
+      case "tool-approval-response": {
+        const part = this.byApprovalId(c.approvalId);
+        part.state = "approval-responded";
+        part.approval = {
+          ...(part.approval ?? { id: c.approvalId }),
+          id: c.approvalId,
+          approved: c.approved,
+          ...(c.reason != null ? { reason: c.reason } : {}),
+        };
+        if (c.providerExecuted != null) part.providerExecuted = c.providerExecuted;
+        if (c.providerMetadata != null) part.callProviderMetadata = c.providerMetadata;
+        return;
+      }
       default:
         this.applyData(c);
     }
@@ -362,6 +394,14 @@ export class MessageAssembler {
     };
     this.indexTool(created, this.push(created as unknown as Part));
     return created;
+  }
+
+  /** The SDK's getToolInvocationByApprovalId: the first tool part carrying that approval. */
+  private byApprovalId(approvalId: string): ToolPart {
+    for (const entries of this.tools.values()) {
+      for (const { part } of entries) if (part.approval?.id === approvalId) return part;
+    }
+    throw new Error(`MessageAssembler: tool-approval-response for unknown approval "${approvalId}"`);
   }
 
   /** The SDK's getToolInvocation: first match in the current step, else the last match anywhere. */

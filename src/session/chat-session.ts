@@ -209,7 +209,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
 
   private viewOf(limit: number, beforeSeq?: number): SessionView {
     const { meta, messages } = this.store;
-    return buildSessionView({ meta: meta.get()!, messages, turn: this.turns.current, limit, beforeSeq });
+    return buildSessionView({ meta: meta.get()!, messages, turn: this.turns.current, waiting: this.turns.waitingFor(), limit, beforeSeq });
   }
 
   private attachSse(source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>, startAt: number): SseFollower {
@@ -229,7 +229,9 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
       await this.ctx.storage.setAlarm(now + Math.min(MAX_ALARM_INTERVAL_MS, this.config.heartbeatIntervalMs));
       return;
     }
-    const { pruned, nextDueAt } = pruneChunks(this.store.turns, this.store.chunks, now, this.config.chunkRetentionMs);
+    const waiting = this.turns.waitingFor();
+    const keepFrom = waiting && this.store.turns.firstOfMessage(waiting.messageId)?.firstChunk;
+    const { pruned, nextDueAt } = pruneChunks(this.store.turns, this.store.chunks, now, this.config.chunkRetentionMs, keepFrom);
     if (pruned > 0) this.log("chunks_pruned", { rows: pruned });
     if (nextDueAt === undefined) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(nextDueAt, now + 1_000));

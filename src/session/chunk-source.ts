@@ -5,6 +5,12 @@
 export interface ChunkSource {
   /** Session-wide sequence of the turn's `start` chunk. */
   readonly firstSeq: number;
+  /**
+   * Where a full replay of the turn's message starts: `firstSeq`, or for a turn that carries on a
+   * message that waited for answers, the `start` of that message's first turn (a client rebuilds the
+   * message from there, as it rebuilds any in-flight message from its start).
+   */
+  readonly replayFrom?: number;
   /** Highest sequence that is durable (and so may be sent); `firstSeq - 1` before the first flush. */
   readonly durableThrough: number;
   /** True once the turn's last chunk (`finish`) is durable: a follower that has it is done. */

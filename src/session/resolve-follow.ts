@@ -9,8 +9,9 @@ export type FollowTarget = Result<
 >;
 
 /**
- * Decides what a follower gets. Without a cursor: the running turn from its `start` chunk (what the
- * AI SDK's resume expects), or idle (HTTP 204). With a cursor: exactly the chunks after it, from the
+ * Decides what a follower gets. Without a cursor: the running turn's message from its `start` chunk
+ * (what the AI SDK's resume expects; for a message that waited for answers, from its first turn), or
+ * idle (HTTP 204). With a cursor: exactly the chunks after it, from the
  * running turn or from the finished turn it belongs to, so a client that dropped before `finish`
  * still gets the end; a cursor at the end of a finished turn is idle.
  */
@@ -22,7 +23,7 @@ export function resolveFollow(deps: {
 }): FollowTarget {
   const { cursor, running } = deps;
   if (cursor === undefined) {
-    return running ? { ok: true, source: running, startAt: running.firstSeq } : { ok: true, idle: true };
+    return running ? { ok: true, source: running, startAt: running.replayFrom } : { ok: true, idle: true };
   }
   if (running && cursor >= running.firstSeq) {
     if (cursor > running.durableThrough) return badCursor();

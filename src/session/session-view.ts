@@ -3,6 +3,7 @@ import { finalizeInterruptedToolParts } from "../protocol/close-open-parts";
 import { NO_USAGE, type TokenUsage, usageOf } from "../protocol/token-usage";
 import type { MessageLog } from "../storage/message-log";
 import type { SessionMeta } from "../storage/session-meta-store";
+import type { PendingTool } from "./tool-answers";
 import type { Turn } from "./turn";
 
 export interface SessionSummary {
@@ -30,23 +31,33 @@ export interface SessionView {
    * the stream without duplicates; `message` is the snapshot so far, for a client that only reads.
    */
   activeStream: { messageId: string; cursor: number; message: UIMessage } | null;
+  /**
+   * The tool calls of the last answer that wait for a person's approval or a browser tool's output
+   * (empty when nothing waits). The message itself is in `messages`, with those parts in
+   * `approval-requested` / `input-available`, so a reloaded page or a second device shows the question.
+   */
+  pendingTools: PendingTool[];
 }
 
 export function buildSessionView(deps: {
   meta: SessionMeta;
   messages: MessageLog;
   turn: Turn | undefined;
+  waiting: { messageId: string; pendingTools: PendingTool[] } | undefined;
   limit: number;
   beforeSeq?: number | undefined;
 }): SessionView {
-  const { meta, turn } = deps;
+  const { meta, turn, waiting } = deps;
   const page = deps.messages.page({ limit: deps.limit + 1, ...(deps.beforeSeq === undefined ? {} : { beforeSeq: deps.beforeSeq }) });
   const hasMore = page.length > deps.limit;
   const shown = hasMore ? page.slice(1) : page;
+  // The running turn's message is rebuilt by the client from the stream (all of it: for a message
+  // that waited for answers, the resume replays it from its first turn).
   const live = shown.filter((m) => m.message.id !== turn?.messageId);
-  const messages = live
-    // A tool call without an outcome outside the running turn can never get one: show it as failed.
-    .map((m) => finalizeInterruptedToolParts(m.message));
+  const messages = live.map((m) =>
+    // A tool call without an outcome outside the running turn and the waiting message can never get one: show it as failed.
+    m.message.id === waiting?.messageId ? m.message : finalizeInterruptedToolParts(m.message),
+  );
   return {
     session: {
       id: meta.id,
@@ -59,5 +70,6 @@ export function buildSessionView(deps: {
     sequences: live.map((m) => m.seq),
     nextBefore: hasMore ? (shown[0]?.seq ?? null) : null,
     activeStream: turn ? { messageId: turn.messageId, cursor: turn.stream.durableThrough, message: turn.snapshot() } : null,
+    pendingTools: waiting?.pendingTools ?? [],
   };
 }

@@ -110,7 +110,7 @@ export class SocketSession {
 
   private async onSend(output: Output, attachment: SocketAttachment, frame: Extract<ClientFrame, { type: "send" }>): Promise<void> {
     // The same function as POST /api/chat: the same input gets the same answer on either transport.
-    const read = await readChatRequest(frame);
+    const read = await readChatRequest({ ...frame, clientTools: (frame.body as { clientTools?: unknown }).clientTools });
     const result = read.ok ? this.port.begin({ userId: attachment.userId, sessionId: attachment.sessionId, ...read.input }) : read;
     if (!result.ok) {
       sendFailure(output, frame.requestId, result);
@@ -125,24 +125,40 @@ export class SocketSession {
       output.send(controlFrame({ type: "no-active", requestId: frame.requestId }));
       return;
     }
-    const startAt = running.firstSeq + (frame.lastSequence === undefined ? 0 : frame.lastSequence + 1);
+    // A full replay rebuilds the running turn's message from its start (for a message that waited for
+    // answers, from its first turn); `lastSequence` continues a request of this turn where it was.
+    const base = frame.lastSequence === undefined ? running.replayFrom : running.firstSeq;
+    const startAt = base + (frame.lastSequence === undefined ? 0 : frame.lastSequence + 1);
     if (startAt > running.durableThrough + 1) {
       output.send(errorFrame(frame.requestId, "invalid_cursor", "lastSequence is beyond the running turn."));
       return;
     }
     if (!output.send(controlFrame({ type: "start", requestId: frame.requestId }))) return;
-    this.follow(output, frame.requestId, running, startAt);
+    this.follow(output, frame.requestId, running, startAt, base);
   }
 
-  private follow(output: Output, requestId: string, source: ChunkSource & Pick<TurnStream, "attach" | "detach">, startAt: number): void {
+  private follow(
+    output: Output,
+    requestId: string,
+    source: ChunkSource & Pick<TurnStream, "attach" | "detach">,
+    startAt: number,
+    sequenceBase = source.firstSeq,
+  ): void {
     const { socket } = output;
     const requests = this.requests.get(socket) ?? new Map<string, WsFollower>();
     this.requests.set(socket, requests);
-    const follower = new WsFollower(output, requestId, source, startAt, (gone) => {
-      source.detach(gone);
-      this.requests.get(socket)?.delete(gone.requestId);
-      output.persist();
-    });
+    const follower = new WsFollower(
+      output,
+      requestId,
+      source,
+      startAt,
+      (gone) => {
+        source.detach(gone);
+        this.requests.get(socket)?.delete(gone.requestId);
+        output.persist();
+      },
+      sequenceBase,
+    );
     requests.set(requestId, follower);
     follower.start();
     // start() may already have ended it (a finished turn, or the output limit): attach only a live one.

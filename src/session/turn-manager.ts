@@ -2,11 +2,14 @@ import { generateId, type UIMessage } from "ai";
 import type { AgentRunner } from "../agent/agent-runner";
 import type { ContextStore } from "../agent/model-context";
 import type { Config } from "../config";
+import type { ChatInput } from "../protocol/chat-request";
+import type { ClientTool } from "../protocol/client-tools";
 import { closeOpenParts } from "../protocol/close-open-parts";
 import { fail, type Result } from "../protocol/error-code";
 import { rebuildTurn } from "./rebuild-turn";
 import type { SendRequest } from "./session-api";
 import type { SessionStore } from "./session-store";
+import { type ApprovedCall, closingChunks, matchAnswers, type PendingTool, pendingToolsOf, resolutionOf } from "./tool-answers";
 import { Turn, type TurnEnd } from "./turn";
 import { turnRecorder } from "./turn-recorder";
 
@@ -19,6 +22,17 @@ import { turnRecorder } from "./turn-recorder";
 export const MAX_RECOVERIES = 2;
 
 const INTERRUPTED_TEXT = "The turn was interrupted by a server restart.";
+/** What Claude (and the page) reads on a call whose wait a new message ended. */
+const SUPERSEDED_BY_MESSAGE = "The user sent a new message instead of answering.";
+/** ...and on one whose wait a stop ended. */
+const STOPPED_WHILE_WAITING = "The user stopped the turn instead of answering.";
+
+/** A message whose last step's tool calls wait for a person's decision or a browser tool's output. */
+interface Waiting {
+  turnSeq: number;
+  messageId: string;
+  clientTools: ClientTool[];
+}
 
 export interface TurnManagerDeps {
   store: () => SessionStore;
@@ -33,16 +47,27 @@ export interface TurnManagerDeps {
 }
 
 /**
- * The running turn's lifecycle: start it, run the agent for it, end it exactly once, continue it
- * after the object was evicted or crashed, and watch it from the alarm.
+ * The turn's lifecycle: admit a request and start its turn, run the agent for it, end it exactly once,
+ * continue it after the object was evicted or crashed, and watch it from the alarm. A turn may end
+ * waiting for answers (approvals, browser tools): waiting is not running (no alarm, no CPU); the
+ * answer, a new message or a stop starts the turn that carries the same message on.
  */
 export class TurnManager {
   private turn: Turn | undefined;
+  private waiting: Waiting | undefined;
 
   constructor(private readonly deps: TurnManagerDeps) {}
 
   get current(): Turn | undefined {
     return this.turn;
+  }
+
+  /** The message waiting for answers, and what it waits for; undefined when nothing waits. */
+  waitingFor(): { messageId: string; pendingTools: PendingTool[] } | undefined {
+    const waiting = this.waiting;
+    const stored = waiting && this.deps.store().messages.get(waiting.messageId);
+    if (!waiting || !stored) return undefined;
+    return { messageId: waiting.messageId, pendingTools: pendingToolsOf(stored.message, toolNames(waiting.clientTools)) };
   }
 
   /**
@@ -56,52 +81,126 @@ export class TurnManager {
     if (!this.deps.config.anthropicApiKey) {
       return fail("not_configured", "The model is not configured on this server (ANTHROPIC_API_KEY is missing).");
     }
+    if (request.action === "answer") return this.answer(request);
+    const shadowing = request.clientTools.find((tool) => this.deps.agent.toolNames.has(tool.name));
+    if (shadowing) return fail("invalid_request", `clientTools: "${shadowing.name}" is the name of a server tool.`);
     const { meta, messages } = this.deps.store();
     const at = Date.now();
     const assistantId = `msg_${generateId()}`;
     let firstMessage: UIMessage | undefined;
-    if (request.trigger === "submit-message") {
+    if (request.action === "send") {
       const { message } = request;
       if (messages.has(message.id)) return fail("message_exists", "A message with this id is already in the session.");
+      if (this.waiting) this.closeWait(SUPERSEDED_BY_MESSAGE, { kind: "finished", finishReason: "other" }, at);
       if (!meta.get()) meta.create({ id: request.sessionId, owner: request.userId, at });
       if (messages.nextSeq === 0) firstMessage = message;
       messages.append(message, at);
     } else {
-      const last = meta.get() && messages.lastLive();
-      if (!last) return fail("invalid_request", "There is no answer to regenerate in this session.");
-      if (last.message.role === "assistant") messages.supersede(last.message.id, assistantId);
+      if (!meta.get() || !messages.lastLive()) return fail("invalid_request", "There is no answer to regenerate in this session.");
+      if (this.waiting) this.closeWait(SUPERSEDED_BY_MESSAGE, { kind: "finished", finishReason: "other" }, at);
+      const last = messages.lastLive();
+      if (last?.message.role === "assistant") messages.supersede(last.message.id, assistantId);
     }
     meta.update({ updatedAt: at });
-    const turn = this.start(assistantId, at);
-    this.deps.log("turn_started", { turn: turn.seq, messageId: assistantId, trigger: request.trigger, request: request.requestId });
+    const turn = this.startTurn({ messageId: assistantId, clientTools: request.clientTools, at });
+    this.run(turn, { continuing: false });
+    this.deps.log("turn_started", { turn: turn.seq, messageId: assistantId, action: request.action, request: request.requestId });
     this.deps.onListingChanged();
     if (firstMessage) this.nameSession(firstMessage);
     return { ok: true, turn };
   }
 
-  /** Starts a turn; the caller has already written the user message in the same synchronous block. */
-  private start(messageId: string, at: number): Turn {
+  /**
+   * Answers to the waiting message: only the decisions and browser-tool outputs that match what the
+   * log says is pending are recorded (as chunks of a new turn of the same message, so every follower
+   * and a later replay see them). With everything answered, denied calls get their outcome, approved
+   * ones run, and Claude continues the same message; otherwise the turn ends waiting again.
+   */
+  private answer(request: SessionAddressOf<Extract<ChatInput, { action: "answer" }>>): Result<{ turn: Turn }> {
+    const { meta, messages } = this.deps.store();
+    const waiting = this.waiting;
+    if (!waiting || waiting.messageId !== request.messageId) {
+      return messages.has(request.messageId)
+        ? fail("already_answered", "This message is not waiting for an answer: it was answered, or it never asked.")
+        : fail("invalid_request", "There is no tool call waiting for an answer in this message.");
+    }
+    const stored = messages.get(waiting.messageId)!.message;
+    const names = toolNames(waiting.clientTools);
+    const matched = matchAnswers(stored, names, request.parts);
+    if (!matched.ok) return matched;
+    const at = Date.now();
+    meta.update({ updatedAt: at });
+    this.deps.store().turns.answered(waiting.turnSeq);
+    this.waiting = undefined;
+    const turn = this.startTurn({ messageId: waiting.messageId, base: stored, clientTools: waiting.clientTools, at });
+    this.deps.log("turn_started", { turn: turn.seq, messageId: waiting.messageId, action: "answer", request: request.requestId });
+    for (const chunk of matched.chunks) turn.emit(chunk);
+    const resolution = resolutionOf(turn.snapshot(), names);
+    if (!resolution) {
+      this.end(turn, { kind: "waiting" });
+      return { ok: true, turn };
+    }
+    for (const chunk of resolution.chunks) turn.emit(chunk);
+    this.run(turn, { continuing: true, approvedCalls: resolution.approvedCalls });
+    return { ok: true, turn };
+  }
+
+  /** Ends a wait nobody answered: every waiting call gets its one outcome, in a turn of its own. */
+  private closeWait(reason: string, end: TurnEnd, at: number): void {
+    const waiting = this.waiting;
+    if (!waiting) return;
+    const { messages, turns } = this.deps.store();
+    const stored = messages.get(waiting.messageId)?.message;
+    turns.answered(waiting.turnSeq);
+    this.waiting = undefined;
+    if (!stored) return;
+    const turn = this.startTurn({ messageId: waiting.messageId, base: stored, clientTools: waiting.clientTools, at });
+    for (const chunk of closingChunks(stored, toolNames(waiting.clientTools), reason)) turn.emit(chunk);
+    this.deps.log("wait_closed", { turn: turn.seq, messageId: waiting.messageId, reason });
+    this.end(turn, end);
+  }
+
+  /**
+   * Starts a turn; the caller has already written the user message in the same synchronous block. A
+   * turn that carries on a waiting message (`base`) adds no message: it appends to that one.
+   */
+  private startTurn(init: { messageId: string; base?: UIMessage; clientTools: ClientTool[]; at: number }): Turn {
     const { messages, turns, chunks } = this.deps.store();
     const seq = turns.nextSeq();
     const firstChunk = chunks.lastSeq() + 1;
-    messages.append({ id: messageId, role: "assistant", parts: [] }, at);
-    turns.start({ seq, assistantMessageId: messageId, firstChunk, startedAt: at });
-    const turn = this.create({ seq, messageId, firstChunk });
-    this.run(turn, false);
-    return turn;
+    if (!init.base) messages.append({ id: init.messageId, role: "assistant", parts: [] }, init.at);
+    turns.start({ seq, assistantMessageId: init.messageId, firstChunk, startedAt: init.at, clientTools: init.clientTools });
+    const messageFirstChunk = init.base ? turns.firstOfMessage(init.messageId)?.firstChunk : undefined;
+    return this.create({
+      seq,
+      messageId: init.messageId,
+      firstChunk,
+      clientTools: init.clientTools,
+      ...(init.base ? { base: init.base } : {}),
+      ...(messageFirstChunk !== undefined ? { messageFirstChunk } : {}),
+    });
   }
 
   end(turn: Turn, end: TurnEnd): void {
     if (turn.ended) return;
     turn.end(end);
     if (end.kind === "failed") this.deps.log("turn_failed", { turn: turn.seq, code: end.code });
+    if (end.kind === "waiting") {
+      this.waiting = { turnSeq: turn.seq, messageId: turn.messageId, clientTools: turn.clientTools };
+      this.deps.log("turn_waiting", { turn: turn.seq, messageId: turn.messageId });
+    }
     if (this.turn === turn) this.turn = undefined;
     this.deps.onEnded(turn);
   }
 
+  /** Stops the running turn, or ends the wait of a waiting one (each waiting call gets its outcome). */
   stop(): boolean {
-    if (!this.turn) return false;
-    this.end(this.turn, { kind: "cancelled" });
+    if (this.turn) {
+      this.end(this.turn, { kind: "cancelled" });
+      return true;
+    }
+    if (!this.waiting) return false;
+    this.closeWait(STOPPED_WHILE_WAITING, { kind: "cancelled" }, Date.now());
     return true;
   }
 
@@ -114,9 +213,24 @@ export class TurnManager {
   async recover(): Promise<void> {
     const { turns, chunks } = this.deps.store();
     const row = turns.running();
-    if (!row) return;
-    const resume = await rebuildTurn(chunks, row.firstChunk, row.assistantMessageId);
-    const turn = this.create({ seq: row.seq, messageId: row.assistantMessageId, firstChunk: row.firstChunk, resume });
+    if (!row) {
+      const latest = turns.latest();
+      if (latest?.status === "waiting") {
+        this.waiting = { turnSeq: latest.seq, messageId: latest.assistantMessageId, clientTools: latest.clientTools ?? [] };
+      }
+      return;
+    }
+    // A turn that carried on a waiting message rebuilds that message from all of its turns.
+    const messageFirstChunk = turns.firstOfMessage(row.assistantMessageId)?.firstChunk ?? row.firstChunk;
+    const resume = await rebuildTurn(chunks, row.firstChunk, row.assistantMessageId, messageFirstChunk);
+    const turn = this.create({
+      seq: row.seq,
+      messageId: row.assistantMessageId,
+      firstChunk: row.firstChunk,
+      messageFirstChunk,
+      clientTools: row.clientTools ?? [],
+      resume,
+    });
     if (resume.assembler.finished || row.recoveries >= MAX_RECOVERIES) {
       this.deps.log("turn_interrupted", { turn: row.seq, recoveries: row.recoveries });
       this.end(turn, { kind: "failed", code: "turn_interrupted", errorText: INTERRUPTED_TEXT });
@@ -125,7 +239,7 @@ export class TurnManager {
     turns.countRecovery(row.seq, row.recoveries + 1);
     for (const chunk of closeOpenParts(resume.assembler, { errorText: INTERRUPTED_TEXT, continuing: true })) turn.emit(chunk);
     this.deps.log("turn_continued", { turn: row.seq, recoveries: row.recoveries + 1 });
-    this.run(turn, true);
+    this.run(turn, { continuing: true });
   }
 
   /**
@@ -160,7 +274,15 @@ export class TurnManager {
     );
   }
 
-  private create(init: { seq: number; messageId: string; firstChunk: number; resume?: Awaited<ReturnType<typeof rebuildTurn>> }): Turn {
+  private create(init: {
+    seq: number;
+    messageId: string;
+    firstChunk: number;
+    clientTools: ClientTool[];
+    base?: UIMessage;
+    messageFirstChunk?: number;
+    resume?: Awaited<ReturnType<typeof rebuildTurn>>;
+  }): Turn {
     const store = this.deps.store();
     const turn = new Turn({
       ...init,
@@ -175,13 +297,14 @@ export class TurnManager {
     return turn;
   }
 
-  private run(turn: Turn, continuing: boolean): void {
+  private run(turn: Turn, options: { continuing: boolean; approvedCalls?: ApprovedCall[] }): void {
     const store = this.deps.store();
+    const { continuing } = options;
     const context: ContextStore = {
       load: () => {
         const compaction = store.compactions.latest();
         const messages = store.messages.liveAfter(compaction?.throughSeq ?? -1).filter((m) => m.message.id !== turn.messageId);
-        // A continued turn shows the model its own interrupted answer, as it stands in the stream.
+        // A continued turn shows the model its own answer so far, as it stands in the stream.
         const seq = store.messages.get(turn.messageId)?.seq ?? store.messages.nextSeq;
         const inFlight = continuing ? [{ seq, message: turn.snapshot() }] : [];
         return { summary: compaction?.summary, messages: [...messages, ...inFlight], continuing };
@@ -190,10 +313,23 @@ export class TurnManager {
     };
     // Not awaited: the turn outlives the request that started it. Pending I/O keeps the object alive.
     void this.deps.agent
-      .run({ sessionId: store.meta.get()!.id, context, signal: turn.signal, emit: (chunk) => turn.emit(chunk) })
+      .run({
+        sessionId: store.meta.get()!.id,
+        context,
+        signal: turn.signal,
+        emit: (chunk) => turn.emit(chunk),
+        clientTools: turn.clientTools,
+        ...(options.approvedCalls ? { approvedCalls: options.approvedCalls } : {}),
+      })
       .then((end) => this.end(turn, end));
   }
 }
+
+function toolNames(tools: readonly ClientTool[]): ReadonlySet<string> {
+  return new Set(tools.map((tool) => tool.name));
+}
+
+type SessionAddressOf<T> = SendRequest & T;
 
 /** ms of silence past the model's stall limit and the longest tool's limit before the watchdog acts */
 const WATCHDOG_GRACE_MS = 60_000;

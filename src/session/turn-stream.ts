@@ -26,6 +26,8 @@ const FLUSH_NOW = new Set<UIMessageChunk["type"]>([
 export interface TurnStreamOptions {
   turn: number;
   firstSeq: number;
+  /** See ChunkSource.replayFrom; defaults to `firstSeq`. */
+  replayFrom?: number;
   log: ChunkLog;
   /** ms a chunk may wait to share a row with the next ones */
   flushIntervalMs: number;
@@ -41,6 +43,7 @@ export interface TurnStreamOptions {
  */
 export class TurnStream implements ChunkSource {
   readonly firstSeq: number;
+  readonly replayFrom: number;
   private nextSeq: number;
   private durable: number;
   private pending: string[] = [];
@@ -57,6 +60,7 @@ export class TurnStream implements ChunkSource {
     resumeAfter?: number,
   ) {
     this.firstSeq = options.firstSeq;
+    this.replayFrom = options.replayFrom ?? options.firstSeq;
     this.durable = resumeAfter ?? options.firstSeq - 1;
     this.nextSeq = this.durable + 1;
     this.armHeartbeat();

@@ -1,5 +1,7 @@
 import type { FinishReason, UIMessage, UIMessageChunk } from "ai";
 import type { TurnEnd } from "../agent/turn-end";
+import { asApprovalResponse } from "../protocol/approval-record";
+import type { ClientTool } from "../protocol/client-tools";
 import { closeOpenParts } from "../protocol/close-open-parts";
 import type { ErrorCode } from "../protocol/error-code";
 import { MessageAssembler } from "../protocol/message-assembler";
@@ -40,7 +42,13 @@ export interface TurnOptions {
   heartbeatIntervalMs: number;
   log: (event: string, detail: Record<string, unknown>) => void;
   /** Continue an interrupted turn: the assembler state rebuilt from its chunks, and its last sequence. */
-  resume?: { assembler: MessageAssembler; lastChunk: number };
+  resume?: { assembler: MessageAssembler; lastChunk: number; base?: UIMessage };
+  /** The message as its earlier turns left it, when this turn carries on a message that waited for answers. */
+  base?: UIMessage;
+  /** The first chunk of this turn's message (its first turn's `start`); defaults to this turn's first. */
+  messageFirstChunk?: number;
+  /** The browser tools this turn's request declared (none when absent). */
+  clientTools?: ClientTool[];
 }
 
 /**
@@ -54,6 +62,9 @@ export class Turn {
   readonly messageId: string;
   readonly stream: TurnStream;
   readonly assembler: MessageAssembler;
+  /** The message as it stood before this turn, when the turn continues one (history shows it meanwhile). */
+  readonly base: UIMessage | undefined;
+  readonly clientTools: ClientTool[];
   private readonly abort = new AbortController();
   private outcome: TurnEnd | undefined;
   private lastCheckpoint = Date.now();
@@ -65,11 +76,16 @@ export class Turn {
   constructor(private readonly options: TurnOptions) {
     this.seq = options.seq;
     this.messageId = options.messageId;
-    this.assembler = options.resume?.assembler ?? new MessageAssembler({ messageId: options.messageId });
+    this.base = options.resume ? options.resume.base : options.base;
+    this.clientTools = options.clientTools ?? [];
+    this.assembler =
+      options.resume?.assembler ??
+      (options.base ? new MessageAssembler({ message: options.base }) : new MessageAssembler({ messageId: options.messageId }));
     this.stream = new TurnStream(
       {
         turn: options.seq,
         firstSeq: options.firstChunk,
+        replayFrom: options.messageFirstChunk ?? options.firstChunk,
         log: options.chunkLog,
         flushIntervalMs: options.flushIntervalMs,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
@@ -99,6 +115,10 @@ export class Turn {
   emit(chunk: UIMessageChunk): void {
     if (this.outcome) return;
     this.assembler.apply(chunk);
+    // A decision on an approval is streamed as a record every client version accepts, and applied to
+    // the message as ai 7 applies its own approval response (protocol/approval-record.ts).
+    const response = asApprovalResponse(chunk);
+    if (response) this.assembler.apply(response);
     this.stream.append(chunk);
     const now = Date.now();
     const isDelta = chunk.type === "text-delta" || chunk.type === "reasoning-delta";
@@ -115,6 +135,9 @@ export class Turn {
       for (const chunk of closeOpenParts(this.assembler, { errorText: "", finishReason: end.finishReason, withoutError: true })) {
         this.emit(chunk);
       }
+    } else if (end.kind === "waiting") {
+      const reason = { errorText: "", finishReason: "tool-calls", withoutError: true, keepPendingCalls: true } as const;
+      for (const chunk of closeOpenParts(this.assembler, reason)) this.emit(chunk);
     } else {
       const errorText = end.kind === "cancelled" ? CANCELLED_TEXT : end.errorText;
       const finishReason: FinishReason = end.kind === "cancelled" ? "other" : "error";
@@ -123,7 +146,7 @@ export class Turn {
     this.outcome = end;
     this.abort.abort(end.kind === "cancelled" ? new Error(CANCELLED_TEXT) : new Error("turn ended"));
     this.stream.flush();
-    const status: Exclude<TurnStatus, "running"> = end.kind === "finished" ? "finished" : end.kind === "cancelled" ? "cancelled" : "failed";
+    const status: Exclude<TurnStatus, "running"> = end.kind === "failed" ? "failed" : end.kind;
     const errorCode: ErrorCode | null = end.kind === "failed" ? end.code : end.kind === "cancelled" ? "turn_cancelled" : null;
     this.persistFinal({ status, errorCode, lastChunk: this.stream.durableThrough });
     // Followers always get their end: the chunks (finish included) are durable in the log. If the

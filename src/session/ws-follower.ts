@@ -12,8 +12,9 @@ export interface FrameSink {
 
 /**
  * One request (`send` or `resume`) of one WebSocket, following one turn. Frame sequences are the
- * chunk's index in the turn (`start` is 0), so they are consecutive within the request, as the
- * transport requires, and the same for every socket and every reconnect.
+ * chunk's index from `sequenceBase` (the turn's `start` is 0; a full replay of a message that waited
+ * for answers counts from that message's first `start`), so they are consecutive within the request,
+ * as the transport requires, and the same for every socket and every reconnect.
  */
 export class WsFollower implements Follower {
   private next: number;
@@ -25,6 +26,7 @@ export class WsFollower implements Follower {
     private readonly source: ChunkSource,
     startAt: number,
     private readonly onGone: (follower: WsFollower) => void,
+    private readonly sequenceBase = source.firstSeq,
   ) {
     this.next = startAt;
   }
@@ -71,7 +73,7 @@ export class WsFollower implements Follower {
 
   private sendLines(firstSeq: number, lines: readonly string[]): void {
     for (let i = 0; i < lines.length; i++) {
-      if (!this.output.send(chunkFrame(this.requestId, firstSeq + i - this.source.firstSeq, lines[i]!))) {
+      if (!this.output.send(chunkFrame(this.requestId, firstSeq + i - this.sequenceBase, lines[i]!))) {
         // The socket closed (or its output limit closed it): the client resumes from its last sequence.
         this.cancel();
         return;

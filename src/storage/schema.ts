@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { ClientTool } from "../protocol/client-tools";
 import type { TokenUsage } from "../protocol/token-usage";
 
 /** One row: the session this Durable Object is. Absent until the first send or an explicit create. */
@@ -50,13 +51,16 @@ export const messagePieces = sqliteTable(
   (t) => [primaryKey({ columns: [t.messageSeq, t.idx] })],
 );
 
-/** One row per turn; at most one has status 'running'. */
+/**
+ * One row per turn; at most one has status 'running'. A turn whose last step's tool calls wait for a
+ * person or the browser ends 'waiting'; the answer starts a new turn of the same assistant message.
+ */
 export const turns = sqliteTable(
   "turns",
   {
     seq: integer("seq").primaryKey(),
     assistantMessageId: text("assistant_message_id").notNull(),
-    status: text("status", { enum: ["running", "finished", "failed", "cancelled"] }).notNull(),
+    status: text("status", { enum: ["running", "waiting", "finished", "failed", "cancelled"] }).notNull(),
     /** Session-wide sequence number of the turn's `start` chunk. */
     firstChunk: integer("first_chunk").notNull(),
     /**
@@ -69,8 +73,13 @@ export const turns = sqliteTable(
     recoveries: integer("recoveries").notNull().default(0),
     startedAt: integer("started_at").notNull(),
     endedAt: integer("ended_at"),
+    /**
+     * The browser tools the request declared (name, description, JSON Schema), or NULL for none. Kept
+     * with the turn so that the answer to a waiting call, even after a reload, continues with the same set.
+     */
+    clientTools: text("client_tools", { mode: "json" }).$type<ClientTool[]>(),
   },
-  (t) => [index("turns_status").on(t.status)],
+  (t) => [index("turns_status").on(t.status), index("turns_message").on(t.assistantMessageId)],
 );
 
 /**

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, lt, lte, ne } from "drizzle-orm";
+import type { ClientTool } from "../protocol/client-tools";
 import type { ErrorCode } from "../protocol/error-code";
 import { turns } from "./schema";
 import type { SessionDb } from "./session-db";
@@ -15,11 +16,34 @@ export class TurnLog {
     return (row?.seq ?? -1) + 1;
   }
 
-  start(row: { seq: number; assistantMessageId: string; firstChunk: number; startedAt: number }): void {
+  start(row: { seq: number; assistantMessageId: string; firstChunk: number; startedAt: number; clientTools: ClientTool[] }): void {
     this.db
       .insert(turns)
-      .values({ ...row, status: "running", lastChunk: null, errorCode: null, endedAt: null, recoveries: 0 })
+      .values({
+        ...row,
+        clientTools: row.clientTools.length > 0 ? row.clientTools : null,
+        status: "running",
+        lastChunk: null,
+        errorCode: null,
+        endedAt: null,
+        recoveries: 0,
+      })
       .run();
+  }
+
+  /** A waiting turn whose wait is over (answered or closed): the turn after it carries the message on. */
+  answered(seq: number): void {
+    this.db.update(turns).set({ status: "finished" }).where(eq(turns.seq, seq)).run();
+  }
+
+  /** The newest turn: a session waits for answers when its status is 'waiting'. */
+  latest(): TurnRow | undefined {
+    return this.db.select().from(turns).orderBy(desc(turns.seq)).limit(1).get();
+  }
+
+  /** The first turn of an assistant message (a message that waited for answers spans several turns). */
+  firstOfMessage(assistantMessageId: string): TurnRow | undefined {
+    return this.db.select().from(turns).where(eq(turns.assistantMessageId, assistantMessageId)).orderBy(asc(turns.seq)).limit(1).get();
   }
 
   end(

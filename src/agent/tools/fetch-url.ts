@@ -44,6 +44,8 @@ export const fetchUrl = defineTool({
     "are refused. Non-2xx responses are returned with their status and a short excerpt, not as errors.",
   inputSchema,
   timeoutMs: FETCH_URL_TOOL_TIMEOUT_MS,
+  // The model picks the URL; the person whose chat it is decides whether the service fetches it.
+  needsApproval: true,
   async execute({ url, maxChars }, { signal }) {
     let target = assertPublicUrl(url);
     const timeout = AbortSignal.timeout(FETCH_TIMEOUT_MS);
