@@ -26,6 +26,7 @@ export interface ConfigVars {
   TOOLS?: string;
   /** Comma-separated names of the tools whose calls need a person's approval, or "none"; unset: each tool's default. */
   TOOL_APPROVAL?: string;
+  TOOL_WAIT_TIMEOUT_MS?: string;
 }
 
 const intFrom = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).optional().default(fallback);
@@ -62,6 +63,12 @@ const configSchema = z.object({
    * client resumes on a new one.
    */
   socketOutputLimitBytes: intFrom(32 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+  /**
+   * ms a turn may wait for approvals or browser tools before the wait is closed (each waiting call
+   * then gets its outcome, and Claude is told no answer came); 0 waits until answered, stopped or
+   * superseded by a new message.
+   */
+  toolWaitTimeoutMs: intFrom(0, 0, 365 * 24 * 3_600_000),
   /** retries of a 429 / 529 / 5xx model call, with the SDK's exponential backoff */
   upstreamMaxRetries: intFrom(2, 0, 10),
   tools: z
@@ -117,5 +124,6 @@ export function readConfig(env: ConfigVars): Config {
     socketOutputLimitBytes: env.SOCKET_OUTPUT_LIMIT_BYTES || undefined,
     tools: env.TOOLS || undefined,
     toolApproval: env.TOOL_APPROVAL || undefined,
+    toolWaitTimeoutMs: env.TOOL_WAIT_TIMEOUT_MS || undefined,
   });
 }

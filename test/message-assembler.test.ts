@@ -242,6 +242,27 @@ const sequences: Record<string, Chunk[]> = {
     ...step(text("t", "new")),
     finish,
   ],
+  "tool approvals: requested, answered, then run, denied or left waiting": [
+    start,
+    ...step(
+      call("a", "fetch", { url: "x" }),
+      call("b", "fetch", { url: "y" }),
+      call("c", "fetch", { url: "z" }),
+      [
+        { type: "tool-approval-request", approvalId: "ap-a", toolCallId: "a" },
+        { type: "tool-approval-request", approvalId: "ap-b", toolCallId: "b", reason: "costly", isAutomatic: true },
+        { type: "tool-approval-request", approvalId: "ap-c", toolCallId: "c", signature: "sig", approvalDescriptor: { d: 1 } },
+      ],
+    ),
+    { type: "finish", finishReason: "tool-calls" },
+    { type: "start", messageId: ID },
+    { type: "tool-approval-response", approvalId: "ap-a", approved: true },
+    { type: "tool-approval-response", approvalId: "ap-b", approved: false, reason: "no" },
+    output("a", { ok: 1 }),
+    { type: "tool-output-denied", toolCallId: "b" },
+    ...step(text("t", "done")),
+    finish,
+  ],
   "tool-input-delta after tool-input-available reverts to streaming (as the SDK does)": [
     start,
     ...step(call("a", "read", { p: 1 }), [{ type: "tool-input-delta", toolCallId: "a", inputTextDelta: "x" }]),

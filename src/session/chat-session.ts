@@ -193,7 +193,8 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
 
   /**
    * While a turn runs: heartbeat backstop and watchdog. After an eviction or crash the alarm is what
-   * wakes the object (the constructor continues the interrupted turn). Otherwise: chunk-log retention.
+   * wakes the object (the constructor continues the interrupted turn). Otherwise: chunk-log retention,
+   * and the expiry of a wait for answers when TOOL_WAIT_TIMEOUT_MS is set.
    */
   override async alarm(): Promise<void> {
     const now = Date.now();
@@ -223,7 +224,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     this.scheduleAlarm().catch((error: unknown) => this.log("alarm_schedule_failed", { error: String(error) }));
   }
 
-  /** The next alarm: soon while a turn runs, else when the oldest kept chunk log expires, else none. */
+  /** The next alarm: soon while a turn runs, else when a kept chunk log or a wait expires, else none. */
   private async scheduleAlarm(now = Date.now()): Promise<void> {
     if (this.turns.current) {
       await this.ctx.storage.setAlarm(now + Math.min(MAX_ALARM_INTERVAL_MS, this.config.heartbeatIntervalMs));
@@ -233,8 +234,10 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     const keepFrom = waiting && this.store.turns.firstOfMessage(waiting.messageId)?.firstChunk;
     const { pruned, nextDueAt } = pruneChunks(this.store.turns, this.store.chunks, now, this.config.chunkRetentionMs, keepFrom);
     if (pruned > 0) this.log("chunks_pruned", { rows: pruned });
-    if (nextDueAt === undefined) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(nextDueAt, now + 1_000));
+    // A wait with an expiry needs the alarm that closes it; a wait without one needs no alarm at all.
+    const due = [nextDueAt, this.turns.waitExpiresAt()].filter((at): at is number => at !== undefined);
+    if (due.length === 0) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Math.max(Math.min(...due), now + 1_000));
   }
 
   private checkOwner(address: SessionAddress, options: { allowMissing?: boolean } = {}): Failure | undefined {

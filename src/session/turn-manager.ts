@@ -32,6 +32,8 @@ interface Waiting {
   turnSeq: number;
   messageId: string;
   clientTools: ClientTool[];
+  /** ms since the epoch when the wait began */
+  since: number;
 }
 
 export interface TurnManagerDeps {
@@ -60,6 +62,12 @@ export class TurnManager {
 
   get current(): Turn | undefined {
     return this.turn;
+  }
+
+  /** When the current wait is closed unanswered (TOOL_WAIT_TIMEOUT_MS); undefined when nothing waits or waits forever. */
+  waitExpiresAt(): number | undefined {
+    const timeout = this.deps.config.toolWaitTimeoutMs;
+    return this.waiting && timeout > 0 ? this.waiting.since + timeout : undefined;
   }
 
   /** The message waiting for answers, and what it waits for; undefined when nothing waits. */
@@ -186,7 +194,7 @@ export class TurnManager {
     turn.end(end);
     if (end.kind === "failed") this.deps.log("turn_failed", { turn: turn.seq, code: end.code });
     if (end.kind === "waiting") {
-      this.waiting = { turnSeq: turn.seq, messageId: turn.messageId, clientTools: turn.clientTools };
+      this.waiting = { turnSeq: turn.seq, messageId: turn.messageId, clientTools: turn.clientTools, since: Date.now() };
       this.deps.log("turn_waiting", { turn: turn.seq, messageId: turn.messageId });
     }
     if (this.turn === turn) this.turn = undefined;
@@ -216,7 +224,12 @@ export class TurnManager {
     if (!row) {
       const latest = turns.latest();
       if (latest?.status === "waiting") {
-        this.waiting = { turnSeq: latest.seq, messageId: latest.assistantMessageId, clientTools: latest.clientTools ?? [] };
+        this.waiting = {
+          turnSeq: latest.seq,
+          messageId: latest.assistantMessageId,
+          clientTools: latest.clientTools ?? [],
+          since: latest.endedAt ?? latest.startedAt,
+        };
       }
       return;
     }
@@ -248,6 +261,11 @@ export class TurnManager {
    * longest tool are each bounded on their own, so this only catches what slipped past both).
    */
   tick(now: number): void {
+    const expiresAt = this.waitExpiresAt();
+    if (expiresAt !== undefined && now >= expiresAt) {
+      const minutes = Math.round(this.deps.config.toolWaitTimeoutMs / 60_000);
+      this.closeWait(`No answer came within ${minutes} minute${minutes === 1 ? "" : "s"}.`, { kind: "finished", finishReason: "other" }, now);
+    }
     const turn = this.turn;
     if (!turn) return;
     turn.stream.heartbeatIfIdle(now);

@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { lastAssistantMessageIsCompleteWithApprovalResponses as allAnswered, type UIMessage, validateUIMessages } from "ai";
 import {
@@ -87,6 +87,30 @@ describe("a wait survives crashes", () => {
     expect(withoutDecisions(assembled)).toEqual(withoutDecisions(stored));
     expect(toolParts(stored)[0]?.approval).toMatchObject({ approved: true });
     await validateUIMessages({ messages: after.messages });
+  });
+});
+
+describe("a wait with an expiry (TOOL_WAIT_TIMEOUT_MS)", () => {
+  it("is closed by the alarm when nobody answers: the call is denied with the reason, and Claude will read it", async () => {
+    const id = newSessionId();
+    await readSse((await send(id, `fetch it ${FETCH}`)).body!);
+    // This deployment's setting, as the object reads it (the test project's Worker waits forever).
+    await runInDurableObject(sessionObject(id), (instance) => {
+      (instance as unknown as { config: { toolWaitTimeoutMs: number } }).config.toolWaitTimeoutMs = 60_000;
+    });
+    // Not yet due: the alarm leaves the wait alone.
+    expect(await runDurableObjectAlarm(sessionObject(id))).toBe(true);
+    expect((await getSession(id)).body.pendingTools).toHaveLength(1);
+    // A minute later (the wait moved back rather than waited for), the alarm closes it.
+    await runInDurableObject(sessionObject(id), (instance) => {
+      const turns = (instance as unknown as { turns: { waiting: { since: number } } }).turns;
+      turns.waiting.since -= 61_000;
+    });
+    await runDurableObjectAlarm(sessionObject(id));
+    const view = (await getSession(id)).body;
+    expect(view.pendingTools).toEqual([]);
+    expect(toolParts(view.messages.at(-1))).toMatchObject([{ state: "output-denied", approval: { approved: false, reason: "No answer came within 1 minute." } }]);
+    await validateUIMessages({ messages: view.messages });
   });
 });
 
