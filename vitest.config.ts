@@ -43,6 +43,7 @@ function workerdProject(name: string, files: { include?: string[]; exclude?: str
               modules: [
                 "fake-anthropic.js",
                 "directive.js",
+                "describe-files.js",
                 "fake-api-error.js",
                 "input-usage.js",
                 "message-frames.js",

@@ -4,6 +4,8 @@
  * the streamed answer and how the stream ends), or throws the HTTP error the scenario stands for.
  * Also the non-streaming answer's session title.
  */
+
+import { describeFiles } from "./describe-files.js";
 import { intParam, jsonParam, parseDirective, textOf } from "./directive.js";
 import { badRequest, FakeApiError } from "./fake-api-error.js";
 import { randomId } from "./random-id.js";
@@ -188,6 +190,7 @@ const SCENARIOS = {
     const name = turn.params.tool ?? requestToolNames(request)[0] ?? "";
     return plan([toolUse(name, jsonParam(turn.params, "args", "{}"))], "tool_use", "cut");
   },
+  "describe-files": (_turn, request) => plan([text(words(describeFiles(request.messages, textOf)))]),
   malformed: (turn) => plan([brokenText(turn)], "end_turn", "malformed"),
   stall: (turn) => plan([brokenText(turn)], "end_turn", "stall"),
   "error-mid-text": (turn) => plan([brokenText(turn)], "end_turn", "error"),

@@ -47,7 +47,7 @@ describe("bad input changes nothing", () => {
     await expectError(await post({ json: { id, message: "x".repeat(32_001) } }), 413, "message_too_large");
     await expectError(await post({ json: userMessageBody(id, "y".repeat(32_001)) }), 413, "message_too_large");
     await expectError(
-      await post({ body: JSON.stringify({ id, message: "z".repeat(5 * 1024 * 1024) }), headers: { "content-type": "application/json" } }),
+      await post({ body: JSON.stringify({ id, message: "z".repeat(17 * 1024 * 1024) }), headers: { "content-type": "application/json" } }),
       413,
       "body_too_large",
     );

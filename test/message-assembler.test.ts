@@ -244,16 +244,11 @@ const sequences: Record<string, Chunk[]> = {
   ],
   "tool approvals: requested, answered, then run, denied or left waiting": [
     start,
-    ...step(
-      call("a", "fetch", { url: "x" }),
-      call("b", "fetch", { url: "y" }),
-      call("c", "fetch", { url: "z" }),
-      [
-        { type: "tool-approval-request", approvalId: "ap-a", toolCallId: "a" },
-        { type: "tool-approval-request", approvalId: "ap-b", toolCallId: "b", reason: "costly", isAutomatic: true },
-        { type: "tool-approval-request", approvalId: "ap-c", toolCallId: "c", signature: "sig", approvalDescriptor: { d: 1 } },
-      ],
-    ),
+    ...step(call("a", "fetch", { url: "x" }), call("b", "fetch", { url: "y" }), call("c", "fetch", { url: "z" }), [
+      { type: "tool-approval-request", approvalId: "ap-a", toolCallId: "a" },
+      { type: "tool-approval-request", approvalId: "ap-b", toolCallId: "b", reason: "costly", isAutomatic: true },
+      { type: "tool-approval-request", approvalId: "ap-c", toolCallId: "c", signature: "sig", approvalDescriptor: { d: 1 } },
+    ]),
     { type: "finish", finishReason: "tool-calls" },
     { type: "start", messageId: ID },
     { type: "tool-approval-response", approvalId: "ap-a", approved: true },

@@ -1,11 +1,12 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { UIMessageChunk } from "ai";
 import type { Config } from "../config";
+import { parseFileRef } from "../protocol/file-parts";
 import { toAgentFailure } from "./agent-failure";
 import type { ToolCall } from "./anthropic-step-mapper";
 import { compactContext } from "./compact-context";
 import { generateTitle } from "./generate-title";
-import { type ContextStore, estimateTokens, type ModelContext } from "./model-context";
+import { type ContextFiles, type ContextStore, estimateTokens, type ModelContext } from "./model-context";
 import { type AgentRun, runAgent } from "./run-agent";
 import { runToolCalls } from "./run-tool-calls";
 import type { Tool } from "./tool";
@@ -88,15 +89,16 @@ export function createAgentRunner(config: Config): AgentRunner {
         if (estimateContext(context, settings.systemPrompt, tools) > config.contextBudgetTokens) {
           context = await compact(context, config.contextBudgetTokens);
         }
+        const files = await loadContextFiles(context, run.context.loadFile);
         let result: Awaited<ReturnType<typeof runAgent>>;
         try {
-          result = await runAgent(client, settings, tools, agentRun, context);
+          result = await runAgent(client, settings, tools, agentRun, context, files);
         } catch (error) {
           // The estimate was off and the API refused the prompt before anything streamed: compact
           // harder and try once more, instead of failing the turn with a context-length error.
           if (streamed || run.signal.aborted || toAgentFailure(error).code !== "context_too_long") throw error;
           context = await compact(context, config.contextBudgetTokens / 4);
-          result = await runAgent(client, settings, tools, agentRun, context);
+          result = await runAgent(client, settings, tools, agentRun, context, files);
         }
         return result.waiting ? { kind: "waiting" } : { kind: "finished", finishReason: result.finishReason };
       } catch (error) {
@@ -111,6 +113,26 @@ export function createAgentRunner(config: Config): AgentRunner {
       }
     },
   };
+}
+
+/** The bytes of every file the context's messages attach, fetched in parallel. */
+async function loadContextFiles(context: ModelContext, loadFile: ContextStore["loadFile"]): Promise<ContextFiles> {
+  const shas = new Set<string>();
+  for (const { message } of context.messages) {
+    for (const part of message.parts) {
+      const sha = part.type === "file" ? parseFileRef(part.url) : undefined;
+      if (sha) shas.add(sha);
+    }
+  }
+  const files = new Map<string, Uint8Array>();
+  if (!loadFile) return files;
+  await Promise.all(
+    [...shas].map(async (sha) => {
+      const bytes = await loadFile(sha);
+      if (bytes) files.set(sha, bytes);
+    }),
+  );
+  return files;
 }
 
 function estimateContext(context: ModelContext, systemPrompt: string, tools: ReadonlyMap<string, Tool>): number {

@@ -17,7 +17,12 @@ export interface ModelContext {
 export interface ContextStore {
   load(): ModelContext;
   saveSummary(summary: { throughSeq: number; summary: string }): void;
+  /** A stored file's bytes (a message's attachment, by SHA-256), or undefined when it is gone. */
+  loadFile?(sha256: string): Promise<Uint8Array | undefined>;
 }
+
+/** Files the context's messages attach, by SHA-256: loaded once per turn, before its first model call. */
+export type ContextFiles = ReadonlyMap<string, Uint8Array>;
 
 /** characters per token in the estimate: close enough for English and JSON to pick a compaction point */
 export const CHARS_PER_TOKEN = 4;

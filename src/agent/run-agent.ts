@@ -5,7 +5,7 @@ import type { ClientTool } from "../protocol/client-tools";
 import { addUsage, NO_USAGE, type TokenUsage } from "../protocol/token-usage";
 import { AgentFailure, toAgentFailure } from "./agent-failure";
 import { AnthropicStepMapper } from "./anthropic-step-mapper";
-import type { ModelContext } from "./model-context";
+import type { ContextFiles, ModelContext } from "./model-context";
 import { runToolCalls } from "./run-tool-calls";
 import { toAnthropicMessages } from "./to-anthropic-messages";
 import type { Tool } from "./tool";
@@ -60,10 +60,12 @@ export async function runAgent(
   tools: ReadonlyMap<string, Tool>,
   run: AgentRun,
   context: ModelContext,
+  files: ContextFiles = new Map(),
 ): Promise<AgentResult> {
   const messages: MessageParam[] = toAnthropicMessages(
     context.messages.map((m) => m.message),
     context.summary,
+    files,
   );
   if (context.continuing && messages.at(-1)?.role === "assistant") {
     // A trailing assistant message would be taken as a prefill; say plainly what happened instead.
@@ -163,13 +165,24 @@ async function streamStep(
   }
 }
 
-/** Marks the end of the earlier turns, so the next request reads that prefix from Claude's cache. */
+/**
+ * Marks the end of the earlier turns, so the next request reads that prefix from Claude's cache; and
+ * the end of this turn's prompt when it attaches a file, so the turn's later steps read the file from
+ * the cache too instead of paying for it again (with the system prompt and tools: four breakpoints,
+ * the API's maximum).
+ */
 function markCacheBreakpoint(messages: MessageParam[]): void {
-  const previous = messages.at(-2);
-  if (!previous || !Array.isArray(previous.content)) return;
-  const last = previous.content.at(-1);
-  if (last && last.type !== "thinking" && last.type !== "redacted_thinking") {
-    (last as { cache_control?: { type: "ephemeral" } }).cache_control = { type: "ephemeral" };
+  const mark = (message: MessageParam | undefined) => {
+    if (!message || !Array.isArray(message.content)) return;
+    const last = message.content.at(-1);
+    if (last && last.type !== "thinking" && last.type !== "redacted_thinking") {
+      (last as { cache_control?: { type: "ephemeral" } }).cache_control = { type: "ephemeral" };
+    }
+  };
+  mark(messages.at(-2));
+  const prompt = messages.at(-1);
+  if (prompt?.role === "user" && Array.isArray(prompt.content) && prompt.content.some((b) => b.type === "image" || b.type === "document")) {
+    mark(prompt);
   }
 }
 

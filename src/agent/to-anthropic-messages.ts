@@ -1,5 +1,7 @@
 import type { ContentBlockParam, MessageParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
-import { getToolName, isToolUIPart, type UIMessage } from "ai";
+import { type FileUIPart, getToolName, isToolUIPart, type UIMessage } from "ai";
+import { kindOf, parseFileRef } from "../protocol/file-parts";
+import type { ContextFiles } from "./model-context";
 
 /** Introduces the summary of compacted turns to the model. */
 export const SUMMARY_PREFIX = "Summary of the earlier part of this conversation (older messages were compacted):";
@@ -18,7 +20,7 @@ export const INTERRUPTED_TOOL_RESULT = "Tool call was interrupted before it retu
  * are used with extended thinking. Consecutive messages of one role are merged, since the API
  * expects the roles to alternate.
  */
-export function toAnthropicMessages(history: readonly UIMessage[], summary?: string): MessageParam[] {
+export function toAnthropicMessages(history: readonly UIMessage[], summary?: string, files: ContextFiles = new Map()): MessageParam[] {
   const out: MessageParam[] = [];
   const push = (role: "user" | "assistant", content: ContentBlockParam[]) => {
     if (content.length === 0) return;
@@ -31,7 +33,7 @@ export function toAnthropicMessages(history: readonly UIMessage[], summary?: str
   if (summary) push("user", [{ type: "text", text: `${SUMMARY_PREFIX}\n${summary}` }]);
   for (const message of history) {
     if (message.role === "user") {
-      push("user", userContent(message));
+      push("user", userContent(message, files));
     } else if (message.role === "assistant") {
       for (const step of splitSteps(message.parts)) {
         const { assistant, results } = stepContent(step);
@@ -44,12 +46,41 @@ export function toAnthropicMessages(history: readonly UIMessage[], summary?: str
   return out;
 }
 
-function userContent(message: UIMessage): ContentBlockParam[] {
+function userContent(message: UIMessage, files: ContextFiles): ContentBlockParam[] {
   const blocks: ContentBlockParam[] = [];
   for (const part of message.parts) {
     if (part.type === "text" && part.text.trim() !== "") blocks.push({ type: "text", text: part.text });
+    else if (part.type === "file") blocks.push(fileBlock(part, files));
   }
   return blocks;
+}
+
+/**
+ * An attachment as Claude takes it, in the user turn that attached it: an image block, a PDF as a
+ * document block, a text file as a plain-text document (titled with its name). Base64 in the request;
+ * the turn's prompt-cache breakpoint sits after it, so later steps and turns read it from the cache.
+ */
+function fileBlock(part: FileUIPart, files: ContextFiles): ContentBlockParam {
+  const sha = parseFileRef(part.url);
+  const bytes = sha ? files.get(sha) : undefined;
+  const name = part.filename ?? "attachment";
+  if (!bytes) return { type: "text", text: `[The attached file ${name} is no longer available.]` };
+  const kind = kindOf(part.mediaType);
+  if (kind === "image") {
+    const media_type = part.mediaType as "image/png" | "image/jpeg" | "image/gif" | "image/webp";
+    return { type: "image", source: { type: "base64", media_type, data: toBase64(bytes) } };
+  }
+  if (kind === "pdf") {
+    return { type: "document", source: { type: "base64", media_type: "application/pdf", data: toBase64(bytes) }, title: name };
+  }
+  return { type: "document", source: { type: "text", media_type: "text/plain", data: new TextDecoder().decode(bytes) }, title: name };
+}
+
+function toBase64(bytes: Uint8Array): string {
+  // In slices: String.fromCharCode(...bytes) of a whole 30 MB file would overflow the argument stack.
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }
 
 type Part = UIMessage["parts"][number];

@@ -4,6 +4,7 @@ import type { Env } from "../worker-env";
 import { benchRoutes } from "./bench-routes";
 import { chatRoutes } from "./chat-routes";
 import { errorResponse, onError } from "./error-response";
+import { fileRoutes } from "./file-routes";
 import { type IdentityVariables, identity } from "./identity";
 import { LOCAL_BUILD } from "./local-build";
 import { documentFrame, securityScheme, unauthorized } from "./openapi";
@@ -36,12 +37,21 @@ export function createApp(options: { localBuild: boolean }) {
         await next();
         c.header("x-request-id", c.get("requestId"));
       })
-      .use("/api/*", identity({ localBuild: options.localBuild, queryTokenRoute: /^\/api\/chat\/[^/]+\/ws$/ })),
+      .use(
+        "/api/*",
+        identity({
+          localBuild: options.localBuild,
+          queryTokenRoute: /^\/api\/chat\/[^/]+\/ws$/,
+          // A signed file link is its own authority: `<img src>` sends no Authorization header.
+          publicRoute: /^\/api\/files\/[^/]+$/,
+        }),
+      ),
   );
   const app = base
     .openapi(document, (c) => c.json(openApiDocument(base), 200))
     .route("/api/chat", chatRoutes)
-    .route("/api/sessions", sessionRoutes);
+    .route("/api/sessions", sessionRoutes)
+    .route("/api", fileRoutes);
   // The baseline of `npm run bench` exists only in local builds; elsewhere it is an unknown path.
   if (options.localBuild) app.route("/api/bench", benchRoutes);
   answerWrongMethods(app);

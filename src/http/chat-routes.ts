@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import { readConfig } from "../config";
 import {
   chatRequestSchema,
   cursorSchema,
@@ -100,7 +101,7 @@ const socket = createRoute({
 export const chatRoutes = new OpenAPIHono<App>({ defaultHook: validationHook() })
   .openapi(send, async (c) => {
     const body = c.req.valid("json");
-    const { input } = unwrap(await readChatRequest(body));
+    const { input } = unwrap(await readChatRequest(body, readConfig(c.env).fileLimits));
     const stub = sessionStub(c.env, c.get("userId"), body.id);
     const { stream } = unwrap(await stub.send({ userId: c.get("userId"), sessionId: body.id, requestId: c.get("requestId"), ...input }));
     return c.body(stream, 200, { ...SSE_HEADERS });

@@ -18,6 +18,8 @@ export interface IdentityOptions {
   localBuild: boolean;
   /** The one route that may carry its token as `?token=`: browsers cannot set headers on a WebSocket handshake. */
   queryTokenRoute: RegExp;
+  /** GET routes whose URL is its own proof (signed file links); no identity is taken from the request. */
+  publicRoute?: RegExp;
 }
 
 /**
@@ -32,6 +34,7 @@ export interface IdentityOptions {
 export function identity(options: IdentityOptions): MiddlewareHandler<{ Bindings: Env; Variables: IdentityVariables }> {
   return async (c, next) => {
     refuseLocalSwitchesWhenDeployed(c.env, options.localBuild, c.get("requestId"));
+    if (c.req.method === "GET" && options.publicRoute?.test(c.req.path)) return next();
     const header = c.req.header("authorization");
     const queryToken = options.queryTokenRoute.test(c.req.path) ? c.req.query("token") : undefined;
     if (header === undefined && queryToken === undefined) {

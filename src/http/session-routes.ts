@@ -1,14 +1,17 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { generateId } from "ai";
 import { z } from "zod";
+import { readConfig } from "../config";
 import { sessionPageSchema, sessionStatsSchema, sessionViewSchema } from "../protocol/api-responses";
 import { createSessionSchema, listSessionsQuerySchema, sessionParamsSchema, sessionQuerySchema } from "../protocol/api-schemas";
 import { sessionIndexStub } from "../sessions-index/session-index-stub";
 import { decodeListCursor } from "../sessions-index/user-sessions";
 import type { Env } from "../worker-env";
 import { ApiError, unwrap } from "./api-error";
+import { linkKeyMaterial, withFileLinks } from "./file-links";
 import type { IdentityVariables } from "./identity";
 import { jsonBody } from "./json-body";
+import { LOCAL_BUILD } from "./local-build";
 import { errorResponse, jsonResponse, notFound, unauthorized } from "./openapi";
 import { sessionStub, sessionTarget } from "./session-stub";
 import { validationHook } from "./validation-hook";
@@ -102,7 +105,12 @@ export const sessionRoutes = new OpenAPIHono<App>({ defaultHook: validationHook(
         ...(query.before === undefined ? {} : { beforeSeq: query.before }),
       }),
     );
-    return c.json(view, 200);
+    // Stored files are references; history gives a browser short-lived signed links it can load.
+    const keyMaterial = linkKeyMaterial(c.env.AUTH_SECRET, LOCAL_BUILD);
+    if (!keyMaterial) return c.json(view, 200);
+    const links = { userId: target.address.userId, origin: new URL(c.req.url).origin, keyMaterial, now: Date.now() };
+    const messages = await withFileLinks(view.messages, { ...links, ttlSeconds: readConfig(c.env).fileUrlTtlSeconds });
+    return c.json({ ...view, messages }, 200);
   })
   .openapi(stats, async (c) => {
     const target = sessionTarget(c, c.req.valid("param").id);

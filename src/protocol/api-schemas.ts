@@ -7,8 +7,12 @@ import { MAX_CLIENT_TOOLS, MAX_CLIENT_TOOLS_BYTES } from "./client-tools";
  * what is documented is what is enforced.
  */
 
-/** bytes of a request body: `useChat` sends the whole transcript, of which we read only the last message */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * bytes of a request body: `useChat` sends the whole transcript, of which we read only the last
+ * message, and files as data URLs (base64: a third larger than the file). Larger files go through the
+ * upload route and a message refers to them.
+ */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "Session ids are 1-64 characters of A-Z, a-z, 0-9, '_' and '-'.");
 

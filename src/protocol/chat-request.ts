@@ -1,7 +1,8 @@
 import { generateId, isToolUIPart, safeValidateUIMessages, type UIMessage } from "ai";
-import { checkText, toUserMessage } from "./client-message";
+import { checkText, type IncomingFile, toUserMessage } from "./client-message";
 import { type ClientTool, readClientTools } from "./client-tools";
 import { fail, type Result } from "./error-code";
+import { DEFAULT_FILE_LIMITS, type FileLimits } from "./file-parts";
 
 /**
  * A tool part as the client's copy of the waiting assistant message has it. The server takes from it
@@ -20,8 +21,8 @@ export interface ClientToolPart {
 
 /** What a client may ask of a turn, once its request is parsed: the same for every transport. */
 export type ChatInput =
-  /** A new user message: a new turn answers it. */
-  | { action: "send"; message: UIMessage; clientTools: ClientTool[] }
+  /** A new user message (its files checked but not stored yet): a new turn answers it. */
+  | { action: "send"; message: UIMessage; files: IncomingFile[]; clientTools: ClientTool[] }
   /** A new answer to the last user message. */
   | { action: "regenerate"; clientTools: ClientTool[] }
   /**
@@ -48,13 +49,16 @@ export interface TranscriptRequest {
  * socket accept and refuse the same bodies), and only the new user message, or the answers in the
  * last assistant message, are taken from it.
  */
-export async function readChatRequest(request: TranscriptRequest | { message: string }): Promise<Result<{ input: ChatInput }>> {
+export async function readChatRequest(
+  request: TranscriptRequest | { message: string },
+  limits: FileLimits = DEFAULT_FILE_LIMITS,
+): Promise<Result<{ input: ChatInput }>> {
   if ("message" in request) {
     const text = request.message;
     const invalid = checkText(text);
     if (invalid) return invalid;
     const message: UIMessage = { id: `msg_${generateId()}`, role: "user", parts: [{ type: "text", text }] };
-    return { ok: true, input: { action: "send", message, clientTools: [] } };
+    return { ok: true, input: { action: "send", message, files: [], clientTools: [] } };
   }
   const tools = readClientTools(request.clientTools);
   if (!tools.ok) return tools;
@@ -63,11 +67,11 @@ export async function readChatRequest(request: TranscriptRequest | { message: st
   const lastRaw = request.messages.at(-1) as { role?: unknown } | undefined;
   // Our own rules on the new message first: they give the precise reason (and bound what the
   // validator below has to walk in its metadata).
-  const last = lastRaw?.role === "assistant" ? undefined : toUserMessage(lastRaw);
+  const last = lastRaw?.role === "assistant" ? undefined : toUserMessage(lastRaw, limits);
   if (last && !last.ok) return last;
   const transcript = await safeValidateUIMessages({ messages: request.messages as unknown[] });
   if (!transcript.success) return fail("invalid_request", "messages is not a valid AI SDK UIMessage transcript.");
-  if (last) return { ok: true, input: { action: "send", message: last.message, clientTools: tools.tools } };
+  if (last) return { ok: true, input: { action: "send", message: last.message, files: last.files, clientTools: tools.tools } };
   const answered = transcript.data.at(-1)!;
   return { ok: true, input: { action: "answer", messageId: answered.id, parts: toolPartsOf(answered) } };
 }

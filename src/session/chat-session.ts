@@ -14,6 +14,7 @@ import type { SessionDb } from "../storage/session-db";
 import { SessionMetaStore } from "../storage/session-meta-store";
 import { TurnLog } from "../storage/turn-log";
 import type { ChunkSource } from "./chunk-source";
+import { FileStore } from "./file-store";
 import { pruneChunks } from "./prune-chunks";
 import { resolveFollow } from "./resolve-follow";
 import type { FollowRequest, SendRequest, SessionAddress, SessionApi, SessionStats } from "./session-api";
@@ -46,12 +47,14 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   /** Index updates go out one at a time so a late update can never overtake a delete. */
   private indexQueue: Promise<void> = Promise.resolve();
   private readonly sockets: SocketSession;
+  private readonly files: FileStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.config = readConfig(env);
     this.db = drizzle(ctx.storage, { schema: sessionSchema, logger: false });
     this.agent = createAgentRunner(this.config);
+    this.files = new FileStore(env.FILES, (userId) => sessionIndexStub(env, userId));
     this.sockets = new SocketSession(
       {
         begin: (request) => this.begin(request),
@@ -59,6 +62,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
         stop: () => void this.turns.stop(),
       },
       this.config.socketOutputLimitBytes,
+      this.config.fileLimits,
     );
     this.turns = new TurnManager({
       store: () => this.store,
@@ -75,6 +79,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
         this.rescheduleAlarm();
       },
       onListingChanged: () => this.syncIndex(),
+      files: this.files,
     });
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
@@ -86,7 +91,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   async send(request: SendRequest): Promise<Result<{ stream: ReadableStream<Uint8Array>; messageId: string }>> {
     const owned = this.checkOwner(request, { allowMissing: true });
     if (owned) return owned;
-    const begun = this.begin(request);
+    const begun = await this.begin(request);
     if (!begun.ok) return begun;
     const follower = this.attachSse(begun.stream, begun.stream.firstSeq);
     return { ok: true, stream: follower.stream, messageId: begun.messageId };
@@ -139,6 +144,8 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     await migrate(this.db, migrations);
     this.loadStores();
     this.enqueueIndex(() => sessionIndexStub(this.env, userId).remove(sessionId));
+    // Its files go with it, unless another session of the user still uses them.
+    this.enqueueIndex(() => this.files.release(userId, { sessionId }));
     return { ok: true, deleted: true };
   }
 
@@ -202,7 +209,26 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     await this.scheduleAlarm(now);
   }
 
-  private begin(request: SendRequest): Result<{ stream: TurnStream; messageId: string }> {
+  /**
+   * Admits a request for any transport. A new message's files are stored first (R2 and the user's
+   * registry are asynchronous, admission is not): after the checks that need no I/O, so a refused
+   * request stores nothing, and a request refused after its files were stored releases them.
+   */
+  private async begin(request: SendRequest): Promise<Result<{ stream: TurnStream; messageId: string }>> {
+    if (request.action !== "send" || request.files.length === 0) return this.admit(request);
+    const refused = this.turns.precheck(request);
+    if (refused) return refused;
+    const use = { sessionId: request.sessionId, messageId: request.message.id };
+    const attached = await this.files.attach(request.userId, use, request.files);
+    if (!attached.ok) return attached;
+    const message = { ...request.message, parts: [...attached.parts, ...request.message.parts] };
+    const admitted = this.admit({ ...request, message, files: [] });
+    // Refused after all (a turn started meanwhile): the files were recorded for this message only.
+    if (!admitted.ok && !this.store.messages.has(message.id)) await this.files.release(request.userId, use);
+    return admitted;
+  }
+
+  private admit(request: SendRequest): Result<{ stream: TurnStream; messageId: string }> {
     const admitted = this.turns.admit(request);
     if (!admitted.ok) return admitted;
     return { ok: true, stream: admitted.turn.stream, messageId: admitted.turn.messageId };

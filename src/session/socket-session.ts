@@ -1,5 +1,6 @@
 import { type ChatInput, readChatRequest } from "../protocol/chat-request";
 import type { Failure, Result } from "../protocol/error-code";
+import { DEFAULT_FILE_LIMITS, type FileLimits } from "../protocol/file-parts";
 import {
   type ClientFrame,
   controlFrame,
@@ -25,7 +26,7 @@ type Output = SocketOutput<SocketAttachment>;
 
 /** What the socket protocol may ask of the session; the session stays the only writer. */
 export interface SocketSessionPort {
-  begin(request: { userId: string; sessionId: string } & ChatInput): Result<{ stream: TurnStream }>;
+  begin(request: { userId: string; sessionId: string } & ChatInput): Promise<Result<{ stream: TurnStream }>>;
   running(): TurnStream | undefined;
   stop(): void;
 }
@@ -45,6 +46,8 @@ export class SocketSession {
     private readonly port: SocketSessionPort,
     /** estimated bytes of frames one socket may be sent in its life (see SocketOutput) */
     private readonly outputLimit: number,
+    /** the deployment's file limits, which `send` frames get like POST bodies */
+    private readonly fileLimits: FileLimits = DEFAULT_FILE_LIMITS,
   ) {}
 
   async onFrame(socket: WebSocket, attachment: SocketAttachment, raw: string | ArrayBuffer): Promise<void> {
@@ -110,8 +113,8 @@ export class SocketSession {
 
   private async onSend(output: Output, attachment: SocketAttachment, frame: Extract<ClientFrame, { type: "send" }>): Promise<void> {
     // The same function as POST /api/chat: the same input gets the same answer on either transport.
-    const read = await readChatRequest({ ...frame, clientTools: (frame.body as { clientTools?: unknown }).clientTools });
-    const result = read.ok ? this.port.begin({ userId: attachment.userId, sessionId: attachment.sessionId, ...read.input }) : read;
+    const read = await readChatRequest({ ...frame, clientTools: (frame.body as { clientTools?: unknown }).clientTools }, this.fileLimits);
+    const result = read.ok ? await this.port.begin({ userId: attachment.userId, sessionId: attachment.sessionId, ...read.input }) : read;
     if (!result.ok) {
       sendFailure(output, frame.requestId, result);
       return;

@@ -5,7 +5,7 @@ import type { Config } from "../config";
 import type { ChatInput } from "../protocol/chat-request";
 import type { ClientTool } from "../protocol/client-tools";
 import { closeOpenParts } from "../protocol/close-open-parts";
-import { fail, type Result } from "../protocol/error-code";
+import { type Failure, fail, type Result } from "../protocol/error-code";
 import { rebuildTurn } from "./rebuild-turn";
 import type { SendRequest } from "./session-api";
 import type { SessionStore } from "./session-store";
@@ -44,6 +44,8 @@ export interface TurnManagerDeps {
   /** A turn started or was continued: the session schedules its alarm and tells its sockets. */
   onStarted: (turn: Turn) => void;
   onEnded: (turn: Turn) => void;
+  /** Reads a stored file's bytes for the model (a message's attachment). */
+  files: { read(userId: string, sha256: string): Promise<Uint8Array | undefined> };
   /** The session's listing changed (a new turn, a title): the session updates the user's index. */
   onListingChanged: () => void;
 }
@@ -84,21 +86,34 @@ export class TurnManager {
    * (with its sequence number) in the same commit that makes the turn visible as running. A refused
    * request writes nothing.
    */
-  admit(request: SendRequest): Result<{ turn: Turn }> {
+  /**
+   * The checks of `admit` that need no writes, for a caller that has asynchronous work to do before
+   * admitting (storing a message's files): refused here, nothing is stored at all.
+   */
+  precheck(request: SendRequest): Failure | undefined {
     if (this.turn) return fail("stream_already_active", "A turn is already running in this session. Stop it or wait for it to finish.");
     if (!this.deps.config.anthropicApiKey) {
       return fail("not_configured", "The model is not configured on this server (ANTHROPIC_API_KEY is missing).");
     }
-    if (request.action === "answer") return this.answer(request);
+    if (request.action === "answer") return undefined;
     const shadowing = request.clientTools.find((tool) => this.deps.agent.toolNames.has(tool.name));
     if (shadowing) return fail("invalid_request", `clientTools: "${shadowing.name}" is the name of a server tool.`);
+    if (request.action === "send" && this.deps.store().messages.has(request.message.id)) {
+      return fail("message_exists", "A message with this id is already in the session.");
+    }
+    return undefined;
+  }
+
+  admit(request: SendRequest): Result<{ turn: Turn }> {
+    const refused = this.precheck(request);
+    if (refused) return refused;
+    if (request.action === "answer") return this.answer(request);
     const { meta, messages } = this.deps.store();
     const at = Date.now();
     const assistantId = `msg_${generateId()}`;
     let firstMessage: UIMessage | undefined;
     if (request.action === "send") {
       const { message } = request;
-      if (messages.has(message.id)) return fail("message_exists", "A message with this id is already in the session.");
       if (this.waiting) this.closeWait(SUPERSEDED_BY_MESSAGE, { kind: "finished", finishReason: "other" }, at);
       if (!meta.get()) meta.create({ id: request.sessionId, owner: request.userId, at });
       if (messages.nextSeq === 0) firstMessage = message;
@@ -264,7 +279,11 @@ export class TurnManager {
     const expiresAt = this.waitExpiresAt();
     if (expiresAt !== undefined && now >= expiresAt) {
       const minutes = Math.round(this.deps.config.toolWaitTimeoutMs / 60_000);
-      this.closeWait(`No answer came within ${minutes} minute${minutes === 1 ? "" : "s"}.`, { kind: "finished", finishReason: "other" }, now);
+      this.closeWait(
+        `No answer came within ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+        { kind: "finished", finishReason: "other" },
+        now,
+      );
     }
     const turn = this.turn;
     if (!turn) return;
@@ -328,6 +347,7 @@ export class TurnManager {
         return { summary: compaction?.summary, messages: [...messages, ...inFlight], continuing };
       },
       saveSummary: (summary) => store.compactions.append(summary, Date.now()),
+      loadFile: (sha256) => this.deps.files.read(store.meta.get()!.owner, sha256),
     };
     // Not awaited: the turn outlives the request that started it. Pending I/O keeps the object alive.
     void this.deps.agent

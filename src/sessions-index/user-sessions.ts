@@ -4,6 +4,7 @@ import { type DrizzleSqliteDODatabase, drizzle } from "drizzle-orm/durable-sqlit
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/sessions-index/migrations.js";
 import type { SessionSummary } from "../session/session-view";
+import { FileRegistry, type FileUse } from "./file-registry";
 import { userSessions } from "./schema";
 
 export interface SessionPage {
@@ -17,10 +18,10 @@ export interface SessionPage {
  * current; this object only answers "which sessions does this user have". One per user, so listing
  * scales with users rather than funnelling everyone through one index.
  */
-export class UserSessions extends DurableObject<object> {
+export class UserSessions extends DurableObject<{ FILES: R2Bucket }> {
   private readonly db: DrizzleSqliteDODatabase<Record<string, unknown>>;
 
-  constructor(ctx: DurableObjectState, env: object) {
+  constructor(ctx: DurableObjectState, env: { FILES: R2Bucket }) {
     super(ctx, env);
     this.db = drizzle(ctx.storage);
     void ctx.blockConcurrencyWhile(() => migrate(this.db, migrations));
@@ -36,6 +37,16 @@ export class UserSessions extends DurableObject<object> {
 
   async remove(id: string): Promise<void> {
     this.db.delete(userSessions).where(eq(userSessions.id, id)).run();
+  }
+
+  /** Records that a session's message (or upload) uses these files. */
+  async addFileUses(userId: string, uses: FileUse[]): Promise<void> {
+    new FileRegistry(this.db, this.env.FILES, userId).add(uses, Date.now());
+  }
+
+  /** Drops a session's (or one message's) uses and deletes the files nobody uses any more. */
+  async releaseFiles(userId: string, scope: { sessionId: string; messageId?: string }): Promise<string[]> {
+    return new FileRegistry(this.db, this.env.FILES, userId).release(scope);
   }
 
   async list(options: { limit: number; cursor?: { updatedAt: number; id: string } }): Promise<SessionPage> {

@@ -109,7 +109,9 @@ describe("a wait with an expiry (TOOL_WAIT_TIMEOUT_MS)", () => {
     await runDurableObjectAlarm(sessionObject(id));
     const view = (await getSession(id)).body;
     expect(view.pendingTools).toEqual([]);
-    expect(toolParts(view.messages.at(-1))).toMatchObject([{ state: "output-denied", approval: { approved: false, reason: "No answer came within 1 minute." } }]);
+    expect(toolParts(view.messages.at(-1))).toMatchObject([
+      { state: "output-denied", approval: { approved: false, reason: "No answer came within 1 minute." } },
+    ]);
     await validateUIMessages({ messages: view.messages });
   });
 });

@@ -1,0 +1,70 @@
+import { and, eq, inArray } from "drizzle-orm";
+import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
+import { fileRefs } from "./schema";
+
+export interface FileUse {
+  sha256: string;
+  sessionId: string;
+  /** The message that uses the file, or `upload` while only an upload does. */
+  messageId: string;
+}
+
+/** Where a user's file lives in the bucket: content-addressed, under the user, so one user never reads another's. */
+export function fileKey(userId: string, sha256: string): string {
+  return `users/${userId}/files/${sha256}`;
+}
+
+/**
+ * One user's file references, kept in that user's index object: the single writer for the user, so
+ * adding a use and deleting the last one can never interleave. A file's bytes are deleted from R2 in
+ * the same step that removes its last use: nothing is orphaned, and nothing still used is lost.
+ */
+export class FileRegistry {
+  constructor(
+    private readonly db: DrizzleSqliteDODatabase<Record<string, unknown>>,
+    private readonly bucket: R2Bucket,
+    private readonly userId: string,
+  ) {}
+
+  add(uses: readonly FileUse[], at: number): void {
+    for (const use of uses)
+      this.db
+        .insert(fileRefs)
+        .values({ ...use, createdAt: at })
+        .onConflictDoNothing()
+        .run();
+  }
+
+  /**
+   * Drops the uses of a session (all of them, or one message's), then deletes the files nobody uses
+   * any more. Returns the files deleted.
+   */
+  async release(scope: { sessionId: string; messageId?: string }): Promise<string[]> {
+    const where = scope.messageId
+      ? and(eq(fileRefs.sessionId, scope.sessionId), eq(fileRefs.messageId, scope.messageId))
+      : eq(fileRefs.sessionId, scope.sessionId);
+    const touched = [
+      ...new Set(
+        this.db
+          .select({ sha256: fileRefs.sha256 })
+          .from(fileRefs)
+          .where(where)
+          .all()
+          .map((r) => r.sha256),
+      ),
+    ];
+    this.db.delete(fileRefs).where(where).run();
+    if (touched.length === 0) return [];
+    const stillUsed = new Set(
+      this.db
+        .select({ sha256: fileRefs.sha256 })
+        .from(fileRefs)
+        .where(inArray(fileRefs.sha256, touched))
+        .all()
+        .map((r) => r.sha256),
+    );
+    const unused = touched.filter((sha) => !stillUsed.has(sha));
+    if (unused.length > 0) await this.bucket.delete(unused.map((sha) => fileKey(this.userId, sha)));
+    return unused;
+  }
+}
