@@ -2,54 +2,113 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Every test runs in real workerd. The only fake is the model provider's network edge: all outbound
- * fetches of the Worker and its Durable Objects go to `fake-anthropic/fake-anthropic.js`, which speaks
- * Anthropic's real streaming wire format.
+ * Tests of pure modules (no `cloudflare:*` import, no call into the Worker) run in plain Node: they
+ * skip workerd's start and module import, which costs more than most of them take to run. Every
+ * other test file runs in workerd. In both projects the only fake is the model provider's network
+ * edge: every outbound fetch goes to `fake-anthropic/`, which speaks Anthropic's real streaming
+ * wire format.
  */
+const NODE_TESTS = ["test/message-assembler.test.ts", "test/fake-anthropic.test.ts", "test/tools/*.test.ts"];
+
+/** The Worker's and the tests' runtime imports from node_modules, prebundled for workerd (see `deps` below). */
+const WORKER_DEPENDENCIES = [
+  "ai",
+  "ai/internal",
+  "zod",
+  "hono",
+  "hono/client",
+  "hono/jwt",
+  "@anthropic-ai/sdk",
+  "drizzle-orm",
+  "drizzle-orm/durable-sqlite",
+  "drizzle-orm/durable-sqlite/migrator",
+  "drizzle-orm/sqlite-core",
+];
+
+/** ms; the first test of a workerd worker also pays the Worker's module import */
+const TEST_TIMEOUT_MS = 30_000;
+
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          AUTH_SECRET: "test-auth-secret-0123456789abcdef",
-          ANTHROPIC_API_KEY: "test-anthropic-key",
-          ANTHROPIC_BASE_URL: "http://anthropic.fake",
-          // Short heartbeats so tests can see them without waiting 15 s; production uses the default.
-          HEARTBEAT_INTERVAL_MS: "300",
-          // A silent model is a stall after 2 s here (90 s in production); tools get at most 2.5 s,
-          // so the stall and tool-timeout paths are tested with the real tools and upstream.
-          STALL_TIMEOUT_MS: "2000",
-          TOOL_TIMEOUT_MS: "2500",
-          // A small context budget so compaction is exercised by a few long turns.
-          CONTEXT_BUDGET_TOKENS: "6000",
-          // A socket's output allowance (32 MiB in production): a few thousand frames, so tests pass it
-          // with a few replays, while one whole long test turn fits.
-          SOCKET_OUTPUT_LIMIT_BYTES: "4194304",
+  test: {
+    // Test files at once, in both projects (vitest wants one number for projects that run together).
+    // The default on 2 cores is 1; the workerd tests spend most of their time waiting on the fake
+    // upstream's pacing and on timeouts, so a second worker nearly halves the wall time. A third was
+    // faster again (18 s against 25 s), but on 2 shared cores it leaves less room for the real timers
+    // that the stall, heartbeat and tool-timeout tests run on.
+    maxWorkers: 2,
+    projects: [
+      {
+        test: {
+          name: "node",
+          include: NODE_TESTS,
+          environment: "node",
+          globalSetup: ["test/node-setup/start-fake-upstream.mjs"],
+          setupFiles: ["test/node-setup/route-fetch-to-fake.ts"],
+          testTimeout: TEST_TIMEOUT_MS,
+          hookTimeout: TEST_TIMEOUT_MS,
         },
-        outboundService: "fake-anthropic",
-        workers: [
-          {
-            name: "fake-anthropic",
-            // Every module of the fake, its entry first: an auxiliary worker gets only the modules listed here.
-            modulesRoot: "./fake-anthropic",
-            modules: [
-              "fake-anthropic.js",
-              "directive.js",
-              "fake-api-error.js",
-              "input-usage.js",
-              "message-frames.js",
-              "page.js",
-              "random-id.js",
-              "remember.js",
-              "scenarios.js",
-              "sse-response.js",
-            ].map((file) => ({ type: "ESModule" as const, path: `./fake-anthropic/${file}` })),
-            compatibilityDate: "2026-11-01",
-          },
-        ],
       },
-    }),
-  ],
-  test: { testTimeout: 30_000, hookTimeout: 30_000 },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                AUTH_SECRET: "test-auth-secret-0123456789abcdef",
+                ANTHROPIC_API_KEY: "test-anthropic-key",
+                ANTHROPIC_BASE_URL: "http://anthropic.fake",
+                // Short heartbeats so tests can see them without waiting 15 s; production uses the default.
+                HEARTBEAT_INTERVAL_MS: "300",
+                // A silent model is a stall after 2 s here (90 s in production); tools get at most 2.5 s,
+                // so the stall and tool-timeout paths are tested with the real tools and upstream.
+                STALL_TIMEOUT_MS: "2000",
+                TOOL_TIMEOUT_MS: "2500",
+                // A small context budget so compaction is exercised by a few long turns.
+                CONTEXT_BUDGET_TOKENS: "6000",
+                // A socket's output allowance (32 MiB in production): a few thousand frames, so tests pass it
+                // with a few replays, while one whole long test turn fits.
+                SOCKET_OUTPUT_LIMIT_BYTES: "4194304",
+              },
+              outboundService: "fake-anthropic",
+              workers: [
+                {
+                  name: "fake-anthropic",
+                  // Every module of the fake, its entry first: an auxiliary worker gets only the modules listed here.
+                  modulesRoot: "./fake-anthropic",
+                  modules: [
+                    "fake-anthropic.js",
+                    "directive.js",
+                    "fake-api-error.js",
+                    "input-usage.js",
+                    "message-frames.js",
+                    "page.js",
+                    "random-id.js",
+                    "remember.js",
+                    "scenarios.js",
+                    "sse-response.js",
+                  ].map((file) => ({ type: "ESModule" as const, path: `./fake-anthropic/${file}` })),
+                  compatibilityDate: "2026-11-01",
+                },
+              ],
+            },
+          }),
+        ],
+        test: {
+          name: "workerd",
+          include: ["test/**/*.test.ts"],
+          // One workerd per worker for all the files it runs, not one per file: each start re-imports
+          // every module, and the import cost more than most files take to run. Storage is then shared
+          // between files too, which the tests allow: each uses its own session ids and users.
+          isolate: false,
+          // The plugin inlines every dependency, so without this workerd fetches each of their
+          // hundreds of modules from Vite one by one. Prebundled, each package is a file or two. A
+          // package missing here still works, unbundled.
+          deps: { optimizer: { ssr: { enabled: true, include: WORKER_DEPENDENCIES } } },
+          exclude: NODE_TESTS,
+          testTimeout: TEST_TIMEOUT_MS,
+          hookTimeout: TEST_TIMEOUT_MS,
+        },
+      },
+    ],
+  },
 });

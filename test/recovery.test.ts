@@ -112,12 +112,15 @@ describe("turns survive crashes, restarts and eviction", () => {
     const id = newSessionId();
     const reading = readSse((await send(id, "stuck fake:text tokens=400 rate=20")).body!);
     await partialRead(await call(`/api/chat/${id}/stream`), (t) => t.includes("text-delta"));
-    // As if nothing had come out of this turn for an hour (a bug past the stall and tool limits).
-    await runInDurableObject(sessionObject(id), (instance: ChatSession) => {
+    // As if nothing had come out of this turn for an hour (a bug past the stall and tool limits). The
+    // alarm runs in the same callback: its check is synchronous, so no delta of the still-running
+    // stream (one every 50 ms) can land in between and make the turn look alive again.
+    expect(await runInDurableObject(sessionObject(id), (_i, state) => state.storage.getAlarm())).toEqual(expect.any(Number));
+    await runInDurableObject(sessionObject(id), async (instance: ChatSession) => {
       const internals = instance as unknown as { turns: { current: { stream: { lastAppendAt: number } } } };
       internals.turns.current.stream.lastAppendAt = Date.now() - 3_600_000;
+      await instance.alarm();
     });
-    await runDurableObjectAlarm(sessionObject(id));
     const read = await reading;
     expect(read.chunks.slice(-2)).toEqual([
       { type: "error", errorText: "The turn stopped making progress." },
