@@ -25,6 +25,15 @@ const WORKER_DEPENDENCIES = [
   "drizzle-orm/sqlite-core",
 ];
 
+/**
+ * Console lines not printed in a test run: the events the Worker logs on every ordinary turn, and
+ * what the Anthropic SDK prints before it throws on a stream event that is not JSON (only the fake's
+ * `malformed` scenario sends one; the SDK binds `console.error` once per process, so a test's spy
+ * cannot take these). Failures are not here: a test that provokes one captures and checks it
+ * (test/support/capture-logs.ts), so any other still shows.
+ */
+const QUIET_LINES = [/^\{"event":"(turn_started|turn_stopped|chunks_pruned)"/, /^Could not parse message into JSON:/, /^From chunk:/];
+
 /** ms; the first test of a workerd worker also pays the Worker's module import */
 const TEST_TIMEOUT_MS = 30_000;
 
@@ -36,6 +45,7 @@ export default defineConfig({
     // faster again (18 s against 25 s), but on 2 shared cores it leaves less room for the real timers
     // that the stall, heartbeat and tool-timeout tests run on.
     maxWorkers: 2,
+    onConsoleLog: (line) => !QUIET_LINES.some((pattern) => pattern.test(line)),
     projects: [
       {
         test: {
@@ -96,6 +106,7 @@ export default defineConfig({
         test: {
           name: "workerd",
           include: ["test/**/*.test.ts"],
+          exclude: NODE_TESTS,
           // One workerd per worker for all the files it runs, not one per file: each start re-imports
           // every module, and the import cost more than most files take to run. Storage is then shared
           // between files too, which the tests allow: each uses its own session ids and users.
@@ -104,7 +115,7 @@ export default defineConfig({
           // hundreds of modules from Vite one by one. Prebundled, each package is a file or two. A
           // package missing here still works, unbundled.
           deps: { optimizer: { ssr: { enabled: true, include: WORKER_DEPENDENCIES } } },
-          exclude: NODE_TESTS,
+          globalSetup: ["test/workerd-setup/hide-deliberate-fault-logs.mjs"],
           testTimeout: TEST_TIMEOUT_MS,
           hookTimeout: TEST_TIMEOUT_MS,
         },

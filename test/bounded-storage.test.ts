@@ -2,6 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { describe, expect, it } from "vitest";
 import { FRAME_OVERHEAD_BYTES } from "../src/session/socket-output";
 import { call, getSession, newSessionId, send } from "./support/api";
+import { captureLogs } from "./support/capture-logs";
 import { sessionObject } from "./support/session-object";
 import { type Frame, resumeFrame, sendFrame, TestSocket } from "./support/socket";
 import { readSse } from "./support/sse";
@@ -43,6 +44,7 @@ describe("bounded storage", () => {
   });
 
   it("an assistant message larger than SQLite's 2 MB row limit is stored split and read back whole", async () => {
+    const logs = captureLogs(["agent_failure", "turn_failed"]);
     const id = newSessionId();
     const url = "https://pages.example/_fake/page?chars=200000";
     const calls = 30;
@@ -57,6 +59,12 @@ describe("bounded storage", () => {
       (_i, state) => state.storage.sql.exec("SELECT count(*) AS n FROM message_pieces").one().n,
     );
     expect(pieces).toBeGreaterThanOrEqual(4);
+    // 2.7 MB of tool output is more than the model's window can take back: the turn ends there, with
+    // context_too_long, after every result was stored (which is what this test is about).
+    expect(logs.events(id)).toMatchObject([
+      { event: "agent_failure", code: "context_too_long" },
+      { event: "turn_failed", code: "context_too_long" },
+    ]);
   });
 
   it("a session of thousands of messages pages without reading the whole log, and keeps counting densely", async () => {

@@ -2,6 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { describe, expect, it } from "vitest";
 import type { ChatSession } from "../src/session/chat-session";
 import { call, getSession, newSessionId, send } from "./support/api";
+import { captureLogs } from "./support/capture-logs";
 import { sessionObject } from "./support/session-object";
 import { readSse } from "./support/sse";
 import { expectConsistentTurn, textOf, toolParts } from "./support/turn-checks";
@@ -50,6 +51,7 @@ describe("turns survive crashes, restarts and eviction", () => {
   });
 
   it("crashed mid-text: the alarm continues the same assistant message from the log, and a resuming follower sees finish", async () => {
+    const logs = captureLogs(["turn_continued"]);
     const id = newSessionId();
     const seen = framesOf(
       await partialRead(
@@ -73,9 +75,11 @@ describe("turns survive crashes, restarts and eviction", () => {
     const next = await send(id, "next fake:text tokens=2");
     expect(next.status).toBe(200);
     await readSse(next.body!);
+    expect(logs.events(id)).toMatchObject([{ event: "turn_continued", turn: 0, recoveries: 1 }]);
   });
 
   it("crashed mid-tool: the call gets exactly one (error) outcome and the model carries on after it", async () => {
+    const logs = captureLogs(["turn_continued"]);
     const id = newSessionId();
     const seen = framesOf(
       await partialRead(await send(id, 'fake:slow-tool tool=wait args={"seconds":3,"steps":30}'), (t) => t.includes("data-progress")),
@@ -89,9 +93,11 @@ describe("turns survive crashes, restarts and eviction", () => {
       errorText: "Tool call was interrupted: The turn was interrupted by a server restart.",
     });
     expect(textOf(message)).toContain("Tool wait failed:");
+    expect(logs.events(id)).toMatchObject([{ event: "turn_continued", turn: 0, recoveries: 1 }]);
   });
 
   it("a turn that keeps crashing its object is ended with an error instead of continued forever", async () => {
+    const logs = captureLogs(["turn_interrupted", "turn_failed"]);
     const id = newSessionId();
     await partialRead(await send(id, "crash loop fake:text tokens=400 rate=40"), (t) => t.includes("text-delta"));
     // As if this turn had already been continued twice after crashes.
@@ -106,9 +112,14 @@ describe("turns survive crashes, restarts and eviction", () => {
       { type: "error", errorText: "The turn was interrupted by a server restart." },
       { type: "finish", finishReason: "error" },
     ]);
+    expect(logs.events(id)).toMatchObject([
+      { event: "turn_interrupted", turn: 0, recoveries: 2 },
+      { event: "turn_failed", turn: 0, code: "turn_interrupted" },
+    ]);
   });
 
   it("the alarm's watchdog ends a turn that has made no progress past every bound, with an error and finish", async () => {
+    const logs = captureLogs(["turn_watchdog", "turn_failed"]);
     const id = newSessionId();
     const reading = readSse((await send(id, "stuck fake:text tokens=400 rate=20")).body!);
     await partialRead(await call(`/api/chat/${id}/stream`), (t) => t.includes("text-delta"));
@@ -127,6 +138,10 @@ describe("turns survive crashes, restarts and eviction", () => {
       { type: "finish", finishReason: "error" },
     ]);
     await expectConsistentTurn(id, read.chunks);
+    expect(logs.events(id)).toMatchObject([
+      { event: "turn_watchdog", turn: 0 },
+      { event: "turn_failed", turn: 0, code: "turn_interrupted" },
+    ]);
   });
 
   it("keeps an alarm set while a turn runs (heartbeat and watchdog), and none is left for a session without kept chunks", async () => {
