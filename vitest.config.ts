@@ -2,16 +2,54 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Every test runs in real workerd. The only fake is the model provider's network edge: all outbound
- * fetches of the Worker and its Durable Objects go to `fake-anthropic/fake-anthropic.js`, which speaks
- * Anthropic's real streaming wire format.
+ * Tests of pure modules (no `cloudflare:*` import, no call into the Worker) run in plain Node: they
+ * skip workerd's start and module import, which costs more than most of them take to run. Every
+ * other test file runs in workerd. In both projects the only fake is the model provider's network
+ * edge: every outbound fetch goes to `fake-anthropic/`, which speaks Anthropic's real streaming
+ * wire format.
  */
+const NODE_TESTS = ["test/message-assembler.test.ts", "test/fake-anthropic.test.ts", "test/tools/*.test.ts"];
+
+/** The Worker's and the tests' runtime imports from node_modules, prebundled for workerd (see `deps` below). */
+const WORKER_DEPENDENCIES = [
+  "ai",
+  "ai/internal",
+  "zod",
+  "hono",
+  "hono/client",
+  "hono/jwt",
+  "@anthropic-ai/sdk",
+  "drizzle-orm",
+  "drizzle-orm/durable-sqlite",
+  "drizzle-orm/durable-sqlite/migrator",
+  "drizzle-orm/sqlite-core",
+  "@hono/zod-openapi",
+  "entities",
+  "ai6",
+];
+
 /**
- * A workerd project. `toolApproval` is the TOOL_APPROVAL var of its Worker: the default project lets
- * every tool run (tests call fetch_url freely); test/approvals/ runs with each tool's own default, so
- * fetch_url asks a person first, as in a deployment.
+ * Console lines not printed in a test run: the events the Worker logs on every ordinary turn, and
+ * what the Anthropic SDK prints before it throws on a stream event that is not JSON (only the fake's
+ * `malformed` scenario sends one; the SDK binds `console.error` once per process, so a test's spy
+ * cannot take these). Failures are not here: a test that provokes one captures and checks it
+ * (test/support/capture-logs.ts), so any other still shows.
  */
-function workerdProject(name: string, files: { include?: string[]; exclude?: string[] }, toolApproval?: string) {
+const QUIET_LINES = [
+  /^\{"event":"(turn_started|turn_stopped|turn_waiting|wait_closed|chunks_pruned)"/,
+  /^Could not parse message into JSON:/,
+  /^From chunk:/,
+];
+
+/** ms; the first test of a workerd worker also pays the Worker's module import */
+const TEST_TIMEOUT_MS = 30_000;
+
+/**
+ * A workerd project. `toolApproval` is its Worker's TOOL_APPROVAL: the main project lets every tool run
+ * (its tests call fetch_url freely); test/approvals/ runs with each tool's own default, so fetch_url
+ * asks a person first, as in a deployment.
+ */
+function workerdProject(name: string, files: { include: string[]; exclude: string[] }, toolApproval?: string) {
   return {
     plugins: [
       cloudflareTest({
@@ -62,15 +100,47 @@ function workerdProject(name: string, files: { include?: string[]; exclude?: str
     // The tests run a local build, like `npm run dev` (see src/http/local-build.ts); a test that needs
     // the deployed behaviour builds that app with createApp({ localBuild: false }).
     define: { __EDGECHAT_LOCAL_BUILD__: "true" },
-    test: { name, testTimeout: 30_000, hookTimeout: 30_000, ...files },
+    test: {
+      name,
+      ...files,
+      // One workerd per worker for all the files it runs, not one per file: each start re-imports
+      // every module, and the import cost more than most files take to run. Storage is then shared
+      // between files too, which the tests allow: each uses its own session ids and users.
+      isolate: false,
+      // The plugin inlines every dependency, so without this workerd fetches each of their
+      // hundreds of modules from Vite one by one. Prebundled, each package is a file or two. A
+      // package missing here still works, unbundled.
+      deps: { optimizer: { ssr: { enabled: true, include: WORKER_DEPENDENCIES } } },
+      globalSetup: ["test/workerd-setup/hide-deliberate-fault-logs.mjs"],
+      testTimeout: TEST_TIMEOUT_MS,
+      hookTimeout: TEST_TIMEOUT_MS,
+    },
   };
 }
 
 export default defineConfig({
   test: {
+    // Test files at once, in both projects (vitest wants one number for projects that run together).
+    // The default on 2 cores is 1; the workerd tests spend most of their time waiting on the fake
+    // upstream's pacing and on timeouts, so a second worker nearly halves the wall time. A third was
+    // faster again (18 s against 25 s), but on 2 shared cores it leaves less room for the real timers
+    // that the stall, heartbeat and tool-timeout tests run on.
+    maxWorkers: 2,
+    onConsoleLog: (line) => !QUIET_LINES.some((pattern) => pattern.test(line)),
     projects: [
-      workerdProject("workerd", { exclude: ["test/approvals/**", "**/node_modules/**"] }, "none"),
-      workerdProject("workerd-approvals", { include: ["test/approvals/**/*.test.ts"] }),
+      {
+        test: {
+          name: "node",
+          include: NODE_TESTS,
+          environment: "node",
+          globalSetup: ["test/node-setup/start-fake-upstream.mjs"],
+          setupFiles: ["test/node-setup/route-fetch-to-fake.ts"],
+          testTimeout: TEST_TIMEOUT_MS,
+          hookTimeout: TEST_TIMEOUT_MS,
+        },
+      },
+      workerdProject("workerd", { include: ["test/**/*.test.ts"], exclude: [...NODE_TESTS, "test/approvals/**"] }, "none"),
+      workerdProject("workerd-approvals", { include: ["test/approvals/**/*.test.ts"], exclude: [] }),
     ],
   },
 });

@@ -1,12 +1,11 @@
 // Starts the service the way scripts/dev.mjs does: the fake Anthropic upstream in this process, and
 // `wrangler dev` (workerd) pointed at it, on free ports, with its own persistence directory.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { stripVTControlCharacters } from "node:util";
 import { startFakeAnthropic } from "../fake-anthropic/serve.mjs";
-import { freePort } from "../scripts/lib/processes.mjs";
+import { startWrangler } from "../scripts/lib/start-wrangler.mjs";
 import { findWorkerd } from "./proc.mjs";
 
 const READY_TIMEOUT_MS = 90_000;
@@ -50,80 +49,36 @@ export async function startService({ repo, inPlace = false, log, vars: extraVars
   const fake = await startFakeAnthropic({ port: 0, tokensPerSecond: 0 });
   const logPath = join(stateDir, "wrangler.log");
   const logFile = createWriteStream(logPath);
-  const port = await freePort();
-  const inspectorPort = await freePort();
   const vars = ["DEV_IDENTITY:bench", "BENCH_BASELINE:on", `ANTHROPIC_BASE_URL:${fake.url}`, "ANTHROPIC_API_KEY:fake", ...extraVars];
-  const args = ["dev", "--port", String(port), "--inspector-port", String(inspectorPort), "--ip", "127.0.0.1"];
-  args.push(...vars.flatMap((v) => ["--var", v]), "--persist-to", join(stateDir, "state"), "--show-interactive-dev-session=false");
-  // A local build: only it honours DEV_IDENTITY and BENCH_BASELINE (src/http/local-build.ts).
-  args.push("--define", "__EDGECHAT_LOCAL_BUILD__:true");
-  // Detached: its own process group, so stop() ends wrangler and the workerd it started, and nothing else.
-  const wrangler = spawn("wrangler", args, {
-    cwd: appDir,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CI: "1" },
-  });
-  let output = "";
-  let exited = false;
   let onReload;
   const reloaded = new Promise((_, reject) => (onReload = reject));
   reloaded.catch(() => {});
-  const onOutput = (data) => {
-    logFile.write(data);
-    const text = stripVTControlCharacters(data.toString());
-    output = (output + text).slice(-20_000);
-    if (/Reloading local server/.test(text))
-      onReload(new Error("wrangler dev reloaded the Worker (a source file changed): every stream was cut"));
-  };
-  wrangler.stdout.on("data", onOutput);
-  wrangler.stderr.on("data", onOutput);
-  const exitedPromise = new Promise((resolve) =>
-    wrangler.once("exit", (code, signal) => {
-      exited = true;
-      resolve({ code, signal });
-    }),
-  );
+  /** @type {import("../scripts/lib/start-wrangler.mjs").Wrangler | undefined} */
+  let wrangler;
 
   const stop = async () => {
-    if (!exited) {
-      try {
-        process.kill(-wrangler.pid, "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-wrangler.pid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }, 5_000);
-      await exitedPromise;
-      clearTimeout(timer);
-    }
+    await wrangler?.stop();
     await fake.close().catch(() => {});
     logFile.end();
     if (!process.env.BENCH_KEEP_STATE) rmSync(stateDir, { recursive: true, force: true });
   };
 
   try {
-    await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`wrangler dev was not ready after ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
-      const check = () => {
-        if (/Ready on http/.test(output)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      wrangler.stdout.on("data", check);
-      wrangler.stderr.on("data", check);
-      exitedPromise.then(({ code, signal }) => {
-        clearTimeout(timer);
-        reject(new Error(`wrangler dev exited (${code ?? signal}) before it was ready:\n${output.slice(-3_000)}`));
-      });
+    wrangler = await startWrangler({
+      cwd: appDir,
+      vars,
+      persistTo: join(stateDir, "state"),
+      env: { CI: "1" },
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      log: (line) => {
+        logFile.write(`${line}\n`);
+        if (/Reloading local server/.test(line))
+          onReload(new Error("wrangler dev reloaded the Worker (a source file changed): every stream was cut"));
+      },
     });
-    const baseUrl = `http://127.0.0.1:${port}`;
+    const port = wrangler.port;
+    const inspectorPort = wrangler.inspectorPort;
+    const baseUrl = wrangler.url;
     const processes = findWorkerd(wrangler.pid, port);
     log(
       `wrangler dev ready on ${baseUrl} (wrangler pid ${wrangler.pid}, workerd worker pid ${processes.worker}, proxy pid ${processes.proxy}); fake upstream ${fake.url}`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, getSession, newSessionId, send } from "./support/api";
+import { captureLogs } from "./support/capture-logs";
 import { readSse } from "./support/sse";
 import { expectConsistentTurn, textOf, toolParts } from "./support/turn-checks";
 
@@ -159,24 +160,37 @@ describe("agent loop: upstream failures", () => {
     await expectConsistentTurn(id, chunks);
   });
 
+  /** The log lines of a turn that failed with `code`: the upstream's detail for the operator, then the turn's end. */
+  const failureLogs = (id: string, code: string) => [
+    { event: "agent_failure", session: id, code, detail: expect.any(String) },
+    { event: "turn_failed", session: id, turn: 0, code },
+  ];
+
   const failures = [
-    ["fake:overloaded", "The model is overloaded. Try again shortly."],
-    ["fake:server-error", "The model provider returned an error."],
-    [`fake:rate-limit-then-ok key=${crypto.randomUUID()} times=9`, "The model provider is rate limiting requests. Try again shortly."],
-    ["fake:auth-error", "The model provider rejected the configured API key."],
+    ["fake:overloaded", "The model is overloaded. Try again shortly.", "upstream_overloaded"],
+    ["fake:server-error", "The model provider returned an error.", "upstream_error"],
+    [
+      `fake:rate-limit-then-ok key=${crypto.randomUUID()} times=9`,
+      "The model provider is rate limiting requests. Try again shortly.",
+      "upstream_rate_limited",
+    ],
+    ["fake:auth-error", "The model provider rejected the configured API key.", "upstream_auth_failed"],
   ] as const;
-  for (const [directive, errorText] of failures) {
+  for (const [directive, errorText, code] of failures) {
     it(`${directive.split(" ")[0]}: an error chunk with a coded, masked reason, then finish`, async () => {
+      const logs = captureLogs(["agent_failure", "turn_failed"]);
       const { id, chunks } = await turn(directive);
       expect(chunks.slice(-2)).toEqual([
         { type: "error", errorText },
         { type: "finish", finishReason: "error" },
       ]);
       await expectConsistentTurn(id, chunks);
+      expect(logs.events(id)).toMatchObject(failureLogs(id, code));
     });
   }
 
   it("the stream dies right after a tool_use block: that call gets an error outcome, and finish arrives", async () => {
+    const logs = captureLogs(["agent_failure", "turn_failed"]);
     const { id, chunks } = await turn('fake:cut-after-tool tool=calculator args={"expression":"2+2"}');
     expect(chunks.find((c) => c.type === "tool-input-available")).toBeDefined();
     expect(types(chunks)).not.toContain("tool-output-available");
@@ -188,10 +202,15 @@ describe("agent loop: upstream failures", () => {
       { type: "finish", finishReason: "error" },
     ]);
     await expectConsistentTurn(id, chunks);
+    expect(logs.events(id)).toMatchObject(failureLogs(id, "upstream_error"));
   });
 
   it("the stream throws mid-text: error with a reason, finish, and the text before it is saved", async () => {
-    for (const directive of ["fake:error-mid-text tokens=4", "fake:malformed tokens=4"]) {
+    const logs = captureLogs(["agent_failure", "turn_failed"]);
+    for (const [directive, code] of [
+      ["fake:error-mid-text tokens=4", "upstream_overloaded"],
+      ["fake:malformed tokens=4", "upstream_error"],
+    ] as const) {
       const { id, chunks } = await turn(directive);
       expect(chunks.at(-2)).toMatchObject({ type: "error", errorText: expect.any(String) });
       expect(chunks.at(-1)).toEqual({ type: "finish", finishReason: "error" });
@@ -199,16 +218,19 @@ describe("agent loop: upstream failures", () => {
       expect(types(chunks).slice(-4, -1)).toEqual(["text-end", "finish-step", "error"]);
       const message = await expectConsistentTurn(id, chunks);
       expect(textOf(message).split(" ").length).toBeGreaterThanOrEqual(4);
+      expect(logs.events(id)).toMatchObject(failureLogs(id, code));
     }
   });
 
   it("a stalled stream is aborted by the watchdog and the turn ends with upstream_stalled's message", async () => {
+    const logs = captureLogs(["agent_failure", "turn_failed"]);
     const { id, chunks } = await turn("fake:stall tokens=2");
     expect(chunks.slice(-2)).toEqual([
       { type: "error", errorText: "The model stopped responding." },
       { type: "finish", finishReason: "error" },
     ]);
     await expectConsistentTurn(id, chunks);
+    expect(logs.events(id)).toMatchObject(failureLogs(id, "upstream_stalled"));
   });
 });
 

@@ -5,6 +5,7 @@ import { FRAME_OVERHEAD_BYTES } from "../src/session/socket-output";
 import { CHECKPOINT_AFTER } from "../src/session/turn";
 import { MAX_INLINE_CHARS } from "../src/storage/message-log";
 import { call, getSession, newSessionId, send } from "./support/api";
+import { captureLogs } from "./support/capture-logs";
 import { sessionObject } from "./support/session-object";
 import { type Frame, resumeFrame, sendFrame, TestSocket } from "./support/socket";
 import { readSse } from "./support/sse";
@@ -46,6 +47,7 @@ describe("bounded storage", () => {
   });
 
   it("an assistant message larger than SQLite's 2 MB row limit is stored split and read back whole", async () => {
+    const logs = captureLogs(["agent_failure", "turn_failed"]);
     const id = newSessionId();
     const url = "https://pages.example/_fake/page?chars=200000";
     const calls = 30;
@@ -60,6 +62,12 @@ describe("bounded storage", () => {
       (_i, state) => state.storage.sql.exec("SELECT count(*) AS n FROM message_pieces").one().n,
     );
     expect(pieces).toBeGreaterThanOrEqual(4);
+    // 2.7 MB of tool output is more than the model's window can take back: the turn ends there, with
+    // context_too_long, after every result was stored (which is what this test is about).
+    expect(logs.events(id)).toMatchObject([
+      { event: "agent_failure", code: "context_too_long" },
+      { event: "turn_failed", code: "context_too_long" },
+    ]);
   });
 
   it("stats count every row a save writes, the message_pieces of a split message included", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getSession, newSessionId, send } from "./support/api";
+import { captureLogs } from "./support/capture-logs";
 import { readSse } from "./support/sse";
 import { expectConsistentTurn } from "./support/turn-checks";
 
@@ -54,6 +55,7 @@ describe("long conversations are compacted instead of failing", () => {
   });
 
   it("if even the compacted context does not fit, the turn ends with context_too_long's message", async () => {
+    const logs = captureLogs(["agent_failure", "turn_failed"]);
     const id = newSessionId();
     await turn(id, `a long turn ${LONG}`);
     const chunks = await turn(id, "no window at all fake:text tokens=4 max_context=5");
@@ -62,6 +64,10 @@ describe("long conversations are compacted instead of failing", () => {
       { type: "finish", finishReason: "error" },
     ]);
     await expectConsistentTurn(id, chunks);
+    expect(logs.events(id)).toMatchObject([
+      { event: "agent_failure", code: "context_too_long", detail: expect.stringContaining("prompt is too long") },
+      { event: "turn_failed", turn: 1, code: "context_too_long" },
+    ]);
   });
 
   // Anthropic answers an over-long prompt with 400 invalid_request_error and one of these messages

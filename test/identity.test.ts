@@ -2,6 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { app, createApp } from "../src/http/app";
 import { call, newSessionId, ORIGIN, tokenFor } from "./support/api";
+import { captureLogs } from "./support/capture-logs";
 
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
 
@@ -148,6 +149,7 @@ describe("identity", () => {
   });
 
   it("refuses with not_configured when AUTH_SECRET is missing, instead of accepting anything", async () => {
+    const logs = captureLogs(["auth_not_configured"]);
     const res = await app.fetch(
       new Request(`${ORIGIN}/api/sessions`, { headers: { authorization: `Bearer ${await tokenFor("alice")}` } }),
       { ...env, AUTH_SECRET: undefined },
@@ -155,5 +157,7 @@ describe("identity", () => {
     );
     expect(res.status).toBe(503);
     expect((await res.json<any>()).error.code).toBe("not_configured");
+    // The operator learns why every request is refused.
+    expect(logs.events()).toMatchObject([{ event: "auth_not_configured" }]);
   });
 });

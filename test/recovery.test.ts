@@ -2,6 +2,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { describe, expect, it } from "vitest";
 import type { ChatSession } from "../src/session/chat-session";
 import { call, getSession, newSessionId, send } from "./support/api";
+import { captureLogs } from "./support/capture-logs";
 import { sessionObject } from "./support/session-object";
 import { readSse } from "./support/sse";
 import { expectConsistentTurn, textOf, toolParts } from "./support/turn-checks";
@@ -50,6 +51,7 @@ describe("turns survive crashes, restarts and eviction", () => {
   });
 
   it("crashed mid-text: the alarm continues the same assistant message from the log, and a resuming follower sees finish", async () => {
+    const logs = captureLogs(["turn_continued"]);
     const id = newSessionId();
     const seen = framesOf(
       await partialRead(
@@ -73,9 +75,11 @@ describe("turns survive crashes, restarts and eviction", () => {
     const next = await send(id, "next fake:text tokens=2");
     expect(next.status).toBe(200);
     await readSse(next.body!);
+    expect(logs.events(id)).toMatchObject([{ event: "turn_continued", turn: 0, recoveries: 1 }]);
   });
 
   it("crashed mid-tool: the call gets exactly one (error) outcome and the model carries on after it", async () => {
+    const logs = captureLogs(["turn_continued"]);
     const id = newSessionId();
     const seen = framesOf(
       await partialRead(await send(id, 'fake:slow-tool tool=wait args={"seconds":3,"steps":30}'), (t) => t.includes("data-progress")),
@@ -89,9 +93,11 @@ describe("turns survive crashes, restarts and eviction", () => {
       errorText: "Tool call was interrupted: The turn was interrupted by a server restart.",
     });
     expect(textOf(message)).toContain("Tool wait failed:");
+    expect(logs.events(id)).toMatchObject([{ event: "turn_continued", turn: 0, recoveries: 1 }]);
   });
 
   it("a turn is continued after each of its first two crashes and ended at the third (a crash-loop guard)", async () => {
+    const logs = captureLogs(["turn_interrupted", "turn_failed", "turn_continued"]);
     const id = newSessionId();
     // A wait in every step (cut at the tests' 2.5 s tool limit), for up to 20 steps: the turn is
     // running, inside a tool call, whenever this test crashes its object.
@@ -121,6 +127,12 @@ describe("turns survive crashes, restarts and eviction", () => {
     const message = await expectConsistentTurn(id, all);
     // One model step per run of the turn: the first, then one per continuation.
     expect(message.parts.filter((p) => p.type === "step-start").length).toBeGreaterThanOrEqual(3);
+    expect(logs.events(id)).toMatchObject([
+      { event: "turn_continued", turn: 0, recoveries: 1 },
+      { event: "turn_continued", turn: 0, recoveries: 2 },
+      { event: "turn_interrupted", turn: 0, recoveries: 2 },
+      { event: "turn_failed", turn: 0, code: "turn_interrupted" },
+    ]);
     // The session takes a new message at once.
     const next = await send(id, "after the loop fake:text tokens=2");
     expect(next.status).toBe(200);
@@ -128,21 +140,29 @@ describe("turns survive crashes, restarts and eviction", () => {
   });
 
   it("the alarm's watchdog ends a turn that has made no progress past every bound, with an error and finish", async () => {
+    const logs = captureLogs(["turn_watchdog", "turn_failed"]);
     const id = newSessionId();
     const reading = readSse((await send(id, "stuck fake:text tokens=400 rate=20")).body!);
     await partialRead(await call(`/api/chat/${id}/stream`), (t) => t.includes("text-delta"));
-    // As if nothing had come out of this turn for an hour (a bug past the stall and tool limits).
-    await runInDurableObject(sessionObject(id), (instance: ChatSession) => {
+    // As if nothing had come out of this turn for an hour (a bug past the stall and tool limits). The
+    // alarm runs in the same callback: its check is synchronous, so no delta of the still-running
+    // stream (one every 50 ms) can land in between and make the turn look alive again.
+    expect(await runInDurableObject(sessionObject(id), (_i, state) => state.storage.getAlarm())).toEqual(expect.any(Number));
+    await runInDurableObject(sessionObject(id), async (instance: ChatSession) => {
       const internals = instance as unknown as { turns: { current: { stream: { lastAppendAt: number } } } };
       internals.turns.current.stream.lastAppendAt = Date.now() - 3_600_000;
+      await instance.alarm();
     });
-    await runDurableObjectAlarm(sessionObject(id));
     const read = await reading;
     expect(read.chunks.slice(-2)).toEqual([
       { type: "error", errorText: "The turn stopped making progress." },
       { type: "finish", finishReason: "error" },
     ]);
     await expectConsistentTurn(id, read.chunks);
+    expect(logs.events(id)).toMatchObject([
+      { event: "turn_watchdog", turn: 0 },
+      { event: "turn_failed", turn: 0, code: "turn_interrupted" },
+    ]);
   });
 
   it("keeps an alarm set while a turn runs (heartbeat and watchdog), and none is left for a session without kept chunks", async () => {

@@ -7,21 +7,15 @@
 // workerd on the same persisted state; the entry proxy on the dev port stays up throughout. Should
 // wrangler itself exit instead (or the runtime not come back), its whole process group is stopped and
 // a fresh `wrangler dev` is started with the same --persist-to directory.
-import { spawn } from "node:child_process";
 import { appendFileSync, readdirSync, readlinkSync } from "node:fs";
-import { delimiter, dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { cmdline, descendants, freePort, procStat } from "../lib/processes.mjs";
+import { startWrangler, waitForApi } from "../lib/start-wrangler.mjs";
 
 /** ms wrangler may take to bundle the Worker, build the page and start workerd */
 const READY_TIMEOUT_MS = 120_000;
 /** ms the API may take to answer again after a SIGKILL of workerd (miniflare restarts it in about 4 s) */
 const RESTART_TIMEOUT_MS = 60_000;
-/** ms between readiness probes */
-const PROBE_INTERVAL_MS = 200;
-/** ms one readiness probe may take: while the runtime restarts, the entry proxy may hold requests */
-const PROBE_TIMEOUT_MS = 2_000;
-/** ms wrangler gets to exit after SIGTERM before its process group gets SIGKILL */
-const STOP_GRACE_MS = 5_000;
 
 /** Whether the process has a file under `dir` open (the Durable Objects' SQLite files). @param {number} pid @param {string} dir */
 function holdsFilesUnder(pid, dir) {
@@ -62,15 +56,12 @@ export async function startService({ root, persistDir, logFile, fakeUrl, log }) 
   const events = [];
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  /** @type {import('node:child_process').ChildProcess | undefined} */
+  /** @type {import("../lib/start-wrangler.mjs").Wrangler | undefined} */
   let wrangler;
-  /** @type {Promise<unknown>} */
-  let exited = Promise.resolve();
   let generation = 0;
 
   const launch = async () => {
     generation += 1;
-    const inspectorPort = await freePort();
     const vars = [
       "DEV_IDENTITY:crash",
       `ANTHROPIC_BASE_URL:${fakeUrl}`,
@@ -78,80 +69,38 @@ export async function startService({ root, persistDir, logFile, fakeUrl, log }) 
       // Heartbeats (and so the alarm that wakes an object after a crash) every second.
       "HEARTBEAT_INTERVAL_MS:1000",
     ];
-    const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
-    args.push("--persist-to", persistDir, "--show-interactive-dev-session=false", ...vars.flatMap((v) => ["--var", v]));
-    // A local build: only it honours DEV_IDENTITY (src/http/local-build.ts).
-    args.push("--define", "__EDGECHAT_LOCAL_BUILD__:true");
-    // node_modules/.bin first, as under `npm run`: its `node` is the Node 22 that wrangler requires.
-    const env = {
-      ...process.env,
-      PATH: `${join(root, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
-      // wrangler's own debug log goes beside ours (and is removed with it), not into ~/.config/.wrangler/logs.
-      WRANGLER_LOG_PATH: dirname(logFile),
-    };
     record(`=== starting wrangler dev (#${generation}) on port ${port}`);
-    // detached: wrangler gets its own process group, so stopping the group stops every workerd it started.
-    const child = spawn("wrangler", args, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    wrangler = child;
-    exited = new Promise((resolve) => child.once("exit", resolve));
-    /** @type {(line: string) => void} */
-    let onLine = () => {};
-    for (const [name, stream] of /** @type {const} */ ([
-      ["out", child.stdout],
-      ["err", child.stderr],
-    ])) {
-      let partial = "";
-      stream.setEncoding("utf8");
-      stream.on("data", (/** @type {string} */ data) => {
-        const lines = (partial + data).split("\n");
-        partial = lines.pop() ?? "";
-        for (const line of lines) {
-          record(`${name} ${line}`);
-          if (line.startsWith('{"event":')) {
-            try {
-              events.push(JSON.parse(line));
-            } catch {
-              // Not one of the session's JSON log lines after all.
-            }
+    const run = generation;
+    wrangler = await startWrangler({
+      cwd: root,
+      vars,
+      persistTo: persistDir,
+      port,
+      // wrangler's own debug log goes beside ours (and is removed with it), not into ~/.config/.wrangler/logs.
+      env: { WRANGLER_LOG_PATH: dirname(logFile) },
+      readyTimeoutMs: READY_TIMEOUT_MS,
+      log: (line, stream) => {
+        record(`${stream} ${line}`);
+        if (line.startsWith('{"event":')) {
+          try {
+            events.push(JSON.parse(line));
+          } catch {
+            // Not one of the session's JSON log lines after all.
           }
-          onLine(line);
         }
-      });
-    }
-    child.once("exit", (code, signal) => record(`=== wrangler (#${generation}) exited: code ${code}, signal ${signal}`));
-    await new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`wrangler dev was not ready after ${READY_TIMEOUT_MS} ms (log: ${logFile})`)),
-        READY_TIMEOUT_MS,
-      );
-      onLine = (line) => {
-        if (!line.includes("Ready on")) return;
-        clearTimeout(timer);
-        resolve(undefined);
-      };
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`wrangler dev exited (${code}) before it was ready (log: ${logFile})`));
-      });
+      },
+    }).catch((error) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)} (log: ${logFile})`);
     });
-    onLine = () => {};
+    wrangler.exited.then(({ code, signal }) => record(`=== wrangler (#${run}) exited: code ${code}, signal ${signal}`));
     await waitForApi(url, READY_TIMEOUT_MS);
   };
 
-  const running = () => wrangler !== undefined && wrangler.exitCode === null && wrangler.signalCode === null;
+  const running = () => wrangler?.running() ?? false;
 
   /** Stops wrangler's whole process group: SIGTERM, then SIGKILL after a grace period. */
   const stopWrangler = async () => {
-    const child = wrangler;
-    if (!child?.pid) return;
-    if (running()) {
-      signalGroup(child.pid, "SIGTERM");
-      const timer = setTimeout(() => signalGroup(child.pid ?? 0, "SIGKILL"), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-    }
-    // workerd may outlive its parent for a moment; nothing of the group may stay behind.
-    signalGroup(child.pid, "SIGKILL");
+    await wrangler?.stop();
   };
 
   /** The workerd that runs the Worker: the one holding the persisted Durable Object files. */
@@ -219,40 +168,7 @@ export async function startService({ root, persistDir, logFile, fakeUrl, log }) 
     },
     /** Last-resort synchronous cleanup (process exit before stop): SIGKILL the whole group. */
     killNow() {
-      if (wrangler?.pid) signalGroup(wrangler.pid, "SIGKILL");
+      wrangler?.kill();
     },
   };
-}
-
-/** @param {number} pgid @param {NodeJS.Signals} signal */
-function signalGroup(pgid, signal) {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
-
-/**
- * Waits until the API answers with 200: "Ready on" is printed before the first request is served,
- * and after a crash the runtime comes back a few seconds later. The probe (the session list) reads
- * the per-user index object only, never a chat session, so it wakes no session before the test does.
- * @param {string} url @param {number} timeoutMs @param {() => boolean} [alive] stops early once false
- */
-async function waitForApi(url, timeoutMs, alive = () => true) {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  for (;;) {
-    try {
-      const response = await fetch(`${url}/api/sessions?limit=1`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = error instanceof Error ? `${error.name}: ${error.cause ?? error.message}` : String(error);
-    }
-    if (!alive()) throw new Error("wrangler exited while the API was awaited");
-    if (Date.now() > deadline) throw new Error(`the API did not answer within ${timeoutMs} ms (last: ${last})`);
-    await sleep(PROBE_INTERVAL_MS);
-  }
 }

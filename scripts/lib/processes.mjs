@@ -49,6 +49,20 @@ export function descendants(root) {
   return out;
 }
 
+/** Whether any live process is in process group `pgid` (its id can only be reused once none is). @param {number} pgid */
+export function groupAlive(pgid) {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = procStat(entry);
+      if (fields[0] !== "Z" && Number(fields[2]) === pgid) return true;
+    } catch {
+      // The process went away while we looked.
+    }
+  }
+  return false;
+}
+
 /** The process's command line, or "" once it is gone. @param {number} pid */
 export function cmdline(pid) {
   try {

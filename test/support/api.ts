@@ -36,7 +36,7 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
 }
 
 let counter = 0;
-/** A session id no other test uses (storage is shared within a file). */
+/** A session id no other test uses (storage is shared by every test file a worker runs). */
 export function newSessionId(prefix = "s"): string {
   counter += 1;
   return `${prefix}-${counter}-${crypto.randomUUID().slice(0, 8)}`;
