@@ -111,7 +111,7 @@ describe("tool approval, with the stock Chat of ai 7 over SSE", () => {
 
   it("another tab sees the continuation: it follows the answer's turn from its start", async () => {
     const id = newSessionId();
-    await readSse((await send(id, `fetch it ${FETCH} rate=40`)).body!);
+    await readSse((await send(id, `fetch it ${FETCH} rate=10`)).body!);
     const history = (await getSession(id)).body.messages as UIMessage[];
     const answering = await stockChat(id, { sendAutomaticallyWhen: allAnswered, messages: history });
     const watching = await stockChat(id, { messages: history });
