@@ -35,7 +35,11 @@ describe("turn outcome in history", () => {
     const read = await reading;
     expect(read.chunks.slice(-2).map((c) => c.type)).toEqual(["error", "finish"]);
     const { body } = await getSession(id);
-    expect(body.messages[1].metadata.outcome).toEqual({ status: "cancelled", errorCode: "turn_cancelled", errorText: "Turn was cancelled" });
+    expect(body.messages[1].metadata.outcome).toEqual({
+      status: "cancelled",
+      errorCode: "turn_cancelled",
+      errorText: "Turn was cancelled",
+    });
   });
 
   it("a failed turn with no text is still in history, with its code and message", async () => {
