@@ -57,6 +57,20 @@ describe("turn outcome in history", () => {
   });
 });
 
+describe("session titles", () => {
+  it("are plain text: Markdown in the title model's answer is dropped", async () => {
+    const id = newSessionId();
+    // The fake title model answers with the first words of the message, Markdown and all.
+    await readSse((await send(id, "**Rust** traits `explained` [here](https://example.com) fake:text tokens=2")).body!);
+    let title: string | null = null;
+    for (let i = 0; i < 100 && title === null; i++) {
+      title = (await getSession(id)).body.session.title;
+      if (title === null) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(title).toBe("Rust traits explained here");
+  });
+});
+
 describe("PATCH /api/sessions/:id renames", () => {
   it("sets the title for the session and the list; the generated title does not replace it", async () => {
     const user = `renamer-${crypto.randomUUID().slice(0, 6)}`;

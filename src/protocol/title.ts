@@ -10,13 +10,19 @@ const MAX_TITLE_WORDS = 6;
  * shown as text everywhere, so emphasis, code ticks, heading marks and link syntax are dropped.
  */
 export function plainTitle(text: string): string {
-  return text
-    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/(\*\*|__|\*|_|~~|`)(\S(?:.*?\S)?)\1/g, "$2")
-    .replace(/^\s*(#{1,6}|>|[-*+])\s+/, "")
-    .replace(/`/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
+  return (
+    text
+      .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
+      .replace(/(\*\*|__|~~|`)(\S(?:.*?\S)?)\1/g, "$2")
+      // Single `*`/`_` emphasis only at word edges, so snake_case and 2*3 stay as written.
+      .replace(/(?<![\w*])([*_])(\S(?:.*?\S)?)\1(?![\w*])/g, "$2")
+      .replace(/^\s*(#{1,6}|>|[-*+])\s+/, "")
+      // Unpaired marks too (the title call trims a leading `**` and leaves its partner): a lone `*` or `_`
+      // may be meant (snake_case), a doubled one never is.
+      .replace(/`|\*\*|__|~~/g, "")
+      .replace(/\s+/g, " ")
+      .trim()
+  );
 }
 
 /**
