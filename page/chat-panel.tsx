@@ -40,6 +40,8 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
   const [stoppedTurns, setStoppedTurns] = useState<ReadonlySet<string>>(new Set());
   // The last send, until the server has taken it: a refused one goes back into the composer.
   const sent = useRef<{ text: string; messageCount: number } | null>(null);
+  // The current error refused a send (the banner says the message was not sent, not that an answer broke).
+  const [notSent, setNotSent] = useState(false);
 
   const busy = status === "submitted" || status === "streaming";
   const failure = useMemo(() => (error ? describeChatError(error) : null), [error]);
@@ -60,6 +62,7 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
     const refused = sent.current;
     if (!error || !refused || !(APICallError.isInstance(error) || error instanceof TypeError)) return;
     sent.current = null;
+    setNotSent(true);
     if (messages.length === refused.messageCount + 1 && messages.at(-1)?.role === "user") setMessages(messages.slice(0, -1));
     setDraft((current) => (current === "" ? refused.text : current));
   }, [error, messages, setMessages]);
@@ -69,6 +72,7 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
       sync.claim();
       if (error) clearError();
       sent.current = { text, messageCount: messages.length };
+      setNotSent(false);
       markSessionUsed(sessionId);
       setDraft("");
       void sendMessage({ text });
@@ -120,7 +124,7 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
         onSuggest={suggest}
       />
       <LiveAnnouncer messages={messages} busy={busy} />
-      {banner && <ErrorBanner error={banner} onDismiss={clearError} />}
+      {banner && <ErrorBanner error={banner} notSent={notSent} onDismiss={clearError} />}
       <Composer
         draft={draft}
         onDraft={setDraft}
@@ -134,10 +138,16 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
   );
 }
 
-function ErrorBanner({ error, onDismiss }: { error: ApiError; onDismiss: () => void }) {
+function ErrorBanner({ error, notSent, onDismiss }: { error: ApiError; notSent: boolean; onDismiss: () => void }) {
+  const text =
+    error.status === 401
+      ? "You are signed out: paste a token above."
+      : notSent
+        ? `Not sent: ${error.code === "network_error" ? "the server could not be reached." : error.message} Your message is back in the box.`
+        : error.message;
   return (
     <div className="banner banner-error" role="alert" data-testid="chat-error">
-      <span>{error.status === 401 ? "You are signed out: paste a token above." : error.message}</span>
+      <span>{text}</span>
       <button type="button" className="icon-button" aria-label="Dismiss" onClick={onDismiss}>
         ×
       </button>

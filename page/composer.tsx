@@ -66,8 +66,8 @@ export function Composer({ draft, onDraft, busy, stopping, onSend, onStop, input
         {draft.length >= COUNTER_FROM_CHARS && (
           <span id="composer-counter" className={tooLong ? "composer-counter over" : "composer-counter"} data-testid="composer-counter">
             {tooLong
-              ? `${(draft.length - MAX_MESSAGE_CHARS).toLocaleString()} characters over the limit`
-              : `${(MAX_MESSAGE_CHARS - draft.length).toLocaleString()} characters left`}
+              ? `${characters(draft.length - MAX_MESSAGE_CHARS)} over the limit`
+              : `${characters(MAX_MESSAGE_CHARS - draft.length)} left`}
           </span>
         )}
       </div>
@@ -83,4 +83,8 @@ export function Composer({ draft, onDraft, busy, stopping, onSend, onStop, input
       )}
     </form>
   );
+}
+
+function characters(count: number): string {
+  return `${count.toLocaleString()} ${count === 1 ? "character" : "characters"}`;
 }

@@ -7,7 +7,7 @@ const SUGGESTIONS = [
 ];
 
 /** Directives of the fake model that `npm run dev` starts without an API key (fake-anthropic/). */
-const FAKE_DIRECTIVES = ["fake:text tokens=40", 'fake:tool tool=calculator args={"expression":"6*7"}', "fake:thinking tokens=20"];
+const FAKE_DIRECTIVES = ["fake:text tokens=40", "fake:markdown", "fake:thinking tokens=20", "fake:tool tool=current_time"];
 
 /** The page served from this machine: most likely `npm run dev`, where the fake model answers. */
 const isLocal = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);

@@ -1,5 +1,6 @@
 import { createCodePlugin } from "@streamdown/code";
 import { Streamdown } from "streamdown";
+import { holdIncompleteTable } from "./hold-incomplete-table";
 
 /**
  * Streamdown: Markdown made for streamed AI output. It closes half-written syntax (`**bol`, an open
@@ -24,7 +25,7 @@ export default function MarkdownRenderer({ text, streaming }: { text: string; st
       lineNumbers={false}
       caret="block"
     >
-      {text}
+      {streaming ? holdIncompleteTable(text) : text}
     </Streamdown>
   );
 }
