@@ -101,6 +101,32 @@ export class ChatPage {
     return this.page.getByTestId("messages").innerText();
   }
 
+  /** On a phone the chat list is a drawer: open it (a no-op on a laptop, where it is always shown). */
+  async showSidebar() {
+    const menu = this.page.getByRole("button", { name: "Chats" });
+    if (await menu.isVisible()) {
+      await menu.click();
+      await this.page.waitForFunction(() => {
+        const sidebar = document.querySelector(".sidebar");
+        return sidebar !== null && sidebar.getBoundingClientRect().left >= 0;
+      });
+    }
+  }
+
+  /** Closes the phone drawer again (a no-op on a laptop). */
+  async hideSidebar() {
+    if (await this.page.locator(".app.drawer-open").count()) {
+      // At the right edge: the scrim lies under the drawer everywhere else.
+      const width = this.page.viewportSize()?.width ?? 390;
+      await this.page.getByRole("button", { name: "Close the chat list" }).click({ force: true, position: { x: width - 10, y: 400 } });
+      await this.page.locator(".app.drawer-open").waitFor({ state: "detached", timeout: TIMEOUT_MS });
+    }
+  }
+
+  sessionLink(sessionId) {
+    return this.page.locator(`[data-testid="session-link"][data-session-id="${sessionId}"]`);
+  }
+
   screenshot(path) {
     return this.page.screenshot({ path, fullPage: false });
   }

@@ -6,9 +6,11 @@ import { join } from "node:path";
 
 /** Laptop-size viewport for scenarios that do not set one. */
 export const LAPTOP = { width: 1280, height: 800 };
+/** A phone, for scenarios with `device: "phone"`: the sidebar is a drawer there. */
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 /**
- * @param {{ browser: import('playwright-core').Browser, screenshots: string, scenarios: { name: string, run: Function }[], context: object }} options
+ * @param {{ browser: import('playwright-core').Browser, screenshots: string, scenarios: { name: string, device?: "phone", run: Function }[], context: object }} options
  */
 export async function runScenarios({ browser, screenshots, scenarios, context }) {
   mkdirSync(screenshots, { recursive: true });
@@ -18,7 +20,7 @@ export async function runScenarios({ browser, screenshots, scenarios, context })
   let failed = 0;
   for (const scenario of scenarios) {
     const started = Date.now();
-    const browserContext = await browser.newContext({ viewport: LAPTOP });
+    const browserContext = await browser.newContext(scenario.device === "phone" ? PHONE : { viewport: LAPTOP });
     try {
       await scenario.run({ ...context, browserContext, shot: (name) => join(screenshots, `${name}.png`) });
       passed += 1;

@@ -8,11 +8,14 @@ import { fileURLToPath } from "node:url";
 import { ensureChromium, launchChromium } from "./chromium.mjs";
 import { startDevServer } from "./dev-server.mjs";
 import { runScenarios } from "./harness.mjs";
+import { pageScenarios } from "./page-scenarios.mjs";
 import { scenarios } from "./scenarios.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const screenshots = join(root, "e2e", "screenshots");
 const verbose = process.env.E2E_VERBOSE === "1";
+/** E2E_ONLY=<text>: run only the scenarios whose name contains it (while working on one) */
+const only = process.env.E2E_ONLY;
 
 let server;
 let browser;
@@ -44,7 +47,12 @@ try {
   });
   console.log(`[e2e] service ready at ${server.url} in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   browser = await launchChromium();
-  result = await runScenarios({ browser, screenshots, scenarios, context: { baseUrl: server.url } });
+  result = await runScenarios({
+    browser,
+    screenshots,
+    scenarios: [...scenarios, ...pageScenarios].filter((s) => !only || s.name.includes(only)),
+    context: { baseUrl: server.url },
+  });
   console.log(`[e2e] screenshots in ${screenshots}`);
 } catch (error) {
   console.error("[e2e] could not run:", error);

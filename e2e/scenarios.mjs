@@ -16,7 +16,7 @@ function countWord(text, word) {
 }
 
 /** An HS256 JWT as the service accepts it: `sub` is the user id, `exp` is required. */
-function signToken(sub) {
+export function signToken(sub) {
   const encode = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
   const body = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({ sub, exp: Math.floor(Date.now() / 1000) + 3600 })}`;
   return `${body}.${createHmac("sha256", AUTH_SECRET).update(body).digest("base64url")}`;

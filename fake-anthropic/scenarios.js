@@ -131,9 +131,39 @@ function callTool(turn, request, defaults = {}) {
   return plan([text(words(`I will call ${name}.`)), toolUse(name, input)], "tool_use");
 }
 
+/**
+ * A typical answer in Markdown, streamed word by word, so a client's renderer meets every construct
+ * half-written: heading, emphasis, a list, inline code, a safe and a `javascript:` link, a table and a
+ * fenced code block.
+ */
+const MARKDOWN_ANSWER = [
+  "## Sorting in short",
+  "",
+  "Here is **a quick comparison** of three algorithms, with `sort()` as the baseline.",
+  "",
+  "- Quick sort: fast on average",
+  "- Merge sort: *stable*, needs extra memory",
+  "- Heap sort: in place",
+  "",
+  "| Algorithm | Average | Stable |",
+  "| --- | --- | --- |",
+  "| Quick sort | O(n log n) | no |",
+  "| Merge sort | O(n log n) | yes |",
+  "| Heap sort | O(n log n) | no |",
+  "",
+  "```ts",
+  "export function sorted(values: number[]): number[] {",
+  "  return [...values].sort((a, b) => a - b);",
+  "}",
+  "```",
+  "",
+  "Read more on [MDN](https://developer.mozilla.org/) (and not [this](javascript:alert(1)) one).",
+].join("\n");
+
 /** @type {Record<string, (turn: Turn, request: MessagesRequest) => Plan>} */
 const SCENARIOS = {
   text: echo,
+  markdown: () => plan([text(words(MARKDOWN_ANSWER))]),
   thinking(turn, request) {
     if (turn.params.tool === undefined) return plan([thinking(turn), ...echo(turn).blocks]);
     const next = callTool(turn, request);

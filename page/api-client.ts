@@ -38,7 +38,7 @@ async function request(path: string, init: RequestInit = {}): Promise<unknown> {
   return response.json();
 }
 
-const sessionSummarySchema = z.object({
+export const sessionSummarySchema = z.object({
   id: z.string(),
   title: z.string().nullable(),
   createdAt: z.number(),
@@ -94,6 +94,14 @@ async function validateHistory(messages: unknown[]): Promise<ChatMessage[]> {
   const result = await safeValidateUIMessages<ChatMessage>({ messages, dataSchemas: { progress: progressSchema } });
   if (!result.success) throw new ApiError(500, "invalid_history", "The session history could not be read.");
   return result.data;
+}
+
+export async function renameSession(id: string, title: string): Promise<void> {
+  await request(`/api/sessions/${encodeURIComponent(id)}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ title }),
+  });
 }
 
 export async function deleteSession(id: string): Promise<void> {

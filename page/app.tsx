@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
-import { deleteSession } from "./api-client";
-import { onUnauthorized, saveToken } from "./auth-token";
+import { deleteSession, renameSession } from "./api-client";
+import { onUnauthorized, readToken, saveToken } from "./auth-token";
 import { ChatLoader } from "./chat-loader";
 import { SessionSidebar } from "./session-sidebar";
 import { TokenPrompt } from "./token-prompt";
@@ -13,14 +13,24 @@ export function App() {
   const [authEpoch, setAuthEpoch] = useState(0);
   const [needsToken, setNeedsToken] = useState(false);
   const [drawerOpen, setDrawerOpen] = useState(false);
+  const [hasToken, setHasToken] = useState(() => readToken() !== null);
   const sessions = useSessions(authEpoch);
-  const { refresh } = sessions;
+  const { refresh, retitle } = sessions;
 
   useEffect(() => onUnauthorized(() => setNeedsToken(true)), []);
 
   const saveAndRetry = useCallback((token: string) => {
     saveToken(token);
+    setHasToken(true);
     setNeedsToken(false);
+    setAuthEpoch((n) => n + 1);
+  }, []);
+
+  /** Forgets the token: the next call that needs one brings the token field back (to paste another). */
+  const signOut = useCallback(() => {
+    saveToken(null);
+    setHasToken(false);
+    setNeedsToken(true);
     setAuthEpoch((n) => n + 1);
   }, []);
 
@@ -37,14 +47,27 @@ export function App() {
       if (!confirm("Delete this chat? This cannot be undone.")) return;
       try {
         await deleteSession(id);
+        sessions.forget(id);
       } catch {
-        // Still listed after the refresh below, so the user sees that it failed.
+        // Still listed: the user sees that it failed; the list is reloaded to be sure.
+        refresh();
       }
-      sessions.forget(id);
       if (id === sessionId) openSession(newSessionId());
-      refresh();
     },
     [sessions, sessionId, openSession, refresh],
+  );
+
+  const rename = useCallback(
+    async (id: string, title: string) => {
+      retitle(id, title);
+      try {
+        await renameSession(id, title);
+      } catch {
+        // Refused or failed: show the server's title again.
+        refresh();
+      }
+    },
+    [retitle, refresh],
   );
 
   // Blank until the list arrives, rather than a "New chat" that then changes to the real title.
@@ -65,8 +88,20 @@ export function App() {
           onOpen={openSession}
           onNew={() => openSession(newSessionId())}
           onDelete={(id) => void remove(id)}
+          onRename={(id, newTitle) => void rename(id, newTitle)}
           onLoadMore={sessions.loadMore}
         />
+        <div className="sidebar-foot">
+          {hasToken ? (
+            <button type="button" className="button button-quiet" data-testid="sign-out" onClick={signOut}>
+              Sign out
+            </button>
+          ) : (
+            <button type="button" className="button button-quiet" data-testid="use-token" onClick={() => setNeedsToken(true)}>
+              Use a token
+            </button>
+          )}
+        </div>
       </aside>
       <button type="button" className="scrim" aria-label="Close the chat list" tabIndex={-1} onClick={() => setDrawerOpen(false)} />
       <main className="main">
@@ -81,8 +116,8 @@ export function App() {
             +
           </button>
         </header>
-        {needsToken && <TokenPrompt onSave={saveAndRetry} />}
-        <ChatLoader sessionId={sessionId} authEpoch={authEpoch} onActivity={refresh} />
+        {needsToken && <TokenPrompt onSave={saveAndRetry} onCancel={hasToken ? undefined : () => setNeedsToken(false)} />}
+        <ChatLoader sessionId={sessionId} authEpoch={authEpoch} />
       </main>
     </div>
   );

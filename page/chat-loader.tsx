@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { ApiError, getSessionView, type SessionView } from "./api-client";
 import { ChatPanel } from "./chat-panel";
+import { isFreshSession } from "./use-route";
 import { HISTORY_LIMIT } from "./use-session-sync";
 
 type Load = { state: "loading" } | { state: "failed"; message: string; signedOut: boolean } | { state: "ready"; view: SessionView | null };
@@ -9,14 +10,13 @@ interface ChatLoaderProps {
   sessionId: string;
   /** bumped when a token is pasted: load again as that user */
   authEpoch: number;
-  onActivity: () => void;
 }
 
 /**
  * Loads a session's history before the chat mounts: `useChat` takes its initial messages once, and
  * its automatic resume runs on mount, so both must see the history first.
  */
-export function ChatLoader({ sessionId, authEpoch, onActivity }: ChatLoaderProps) {
+export function ChatLoader({ sessionId, authEpoch }: ChatLoaderProps) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const [attempt, setAttempt] = useState(0);
 
@@ -24,6 +24,11 @@ export function ChatLoader({ sessionId, authEpoch, onActivity }: ChatLoaderProps
     void authEpoch;
     void attempt;
     let current = true;
+    // A chat this tab has just made up has no history yet: asking would only be a 404.
+    if (isFreshSession(sessionId)) {
+      setLoad({ state: "ready", view: null });
+      return;
+    }
     setLoad({ state: "loading" });
     getSessionView(sessionId, HISTORY_LIMIT).then(
       (view) => current && setLoad({ state: "ready", view }),
@@ -57,5 +62,5 @@ export function ChatLoader({ sessionId, authEpoch, onActivity }: ChatLoaderProps
       </div>
     );
   }
-  return <ChatPanel key={`${sessionId}:${authEpoch}`} sessionId={sessionId} initial={load.view} onActivity={onActivity} />;
+  return <ChatPanel key={`${sessionId}:${authEpoch}`} sessionId={sessionId} initial={load.view} />;
 }

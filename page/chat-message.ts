@@ -24,3 +24,33 @@ export type ChatPart = ChatMessage["parts"][number];
 export function textOf(message: ChatMessage): string {
   return message.parts.map((part) => (part.type === "text" ? part.text : "")).join("");
 }
+
+/**
+ * How a turn ended, as the server stores it with the answer (`metadata.outcome`) and streams it
+ * before `finish`: so "Stopped" and a failure's message show the same live and after a reload.
+ */
+const outcomeSchema = z.object({
+  status: z.enum(["finished", "cancelled", "failed"]),
+  errorCode: z.string().nullable(),
+  errorText: z.string().nullable(),
+});
+export type TurnOutcome = z.infer<typeof outcomeSchema>;
+
+const metadataSchema = z.object({ outcome: outcomeSchema.optional() }).loose();
+
+/** The answer's outcome, if the server sent one (older answers and running turns have none). */
+export function outcomeOf(message: ChatMessage): TurnOutcome | undefined {
+  const parsed = metadataSchema.safeParse(message.metadata);
+  return parsed.success ? parsed.data.outcome : undefined;
+}
+
+/** Whether a message shows anything yet: text, reasoning or a tool call (the waiting dots stay until then). */
+export function showsSomething(message: ChatMessage): boolean {
+  return message.parts.some(
+    (part) =>
+      (part.type === "text" && part.text.trim() !== "") ||
+      part.type === "reasoning" ||
+      part.type.startsWith("tool-") ||
+      part.type === "dynamic-tool",
+  );
+}

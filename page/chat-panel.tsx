@@ -1,24 +1,25 @@
 import { useChat } from "@ai-sdk/react";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { APICallError } from "ai";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { type ApiError, type SessionView, stopTurn } from "./api-client";
 import { reportUnauthorized } from "./auth-token";
 import { describeChatError } from "./chat-error";
-import { type ChatMessage, progressSchema } from "./chat-message";
+import { type ChatMessage, outcomeOf, progressSchema } from "./chat-message";
 import { chatTransport } from "./chat-transport";
 import { Composer } from "./composer";
+import { LiveAnnouncer } from "./live-announcer";
 import { MessageList } from "./message-list";
+import { markSessionUsed } from "./use-route";
 import { useSessionSync } from "./use-session-sync";
 
 interface ChatPanelProps {
   sessionId: string;
   /** History loaded before mounting: the Chat is created once, with these messages. */
   initial: SessionView | null;
-  /** A turn started or ended: the session list may have a new entry or title. */
-  onActivity: () => void;
 }
 
 /** One session's conversation, on the AI SDK's stock `useChat`. Mounted once per session id. */
-export function ChatPanel({ sessionId, initial, onActivity }: ChatPanelProps) {
+export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
   const chat = useChat<ChatMessage>({
     id: sessionId,
     messages: initial?.messages ?? [],
@@ -30,11 +31,17 @@ export function ChatPanel({ sessionId, initial, onActivity }: ChatPanelProps) {
     // One render per 50 ms at most, however fast tokens arrive.
     throttle: 50,
   });
-  const { status, messages, error, sendMessage, stop, setMessages, resumeStream, clearError } = chat;
-  const sync = useSessionSync(sessionId, { status, messages, setMessages, resumeStream });
+  const { status, messages, error, sendMessage, regenerate, stop, setMessages, resumeStream, clearError } = chat;
+  const sync = useSessionSync(sessionId, { status, messages, setMessages, resumeStream }, initial !== null);
   const [stopping, setStopping] = useState(false);
-  // Turns (by their user message id) this tab stopped; the stored answer carries no such mark.
+  const [draft, setDraft] = useState("");
+  const input = useRef<HTMLTextAreaElement>(null);
+  // Turns (by their user message id) this tab stopped: "Stopped" shows at once, before the stored outcome arrives.
   const [stoppedTurns, setStoppedTurns] = useState<ReadonlySet<string>>(new Set());
+  // The last send, until the server has taken it: a refused one goes back into the composer.
+  const sent = useRef<{ text: string; messageCount: number } | null>(null);
+  // The current error refused a send (the banner says the message was not sent, not that an answer broke).
+  const [notSent, setNotSent] = useState(false);
 
   const busy = status === "submitted" || status === "streaming";
   const failure = useMemo(() => (error ? describeChatError(error) : null), [error]);
@@ -45,19 +52,44 @@ export function ChatPanel({ sessionId, initial, onActivity }: ChatPanelProps) {
   }, [failure]);
 
   useEffect(() => {
-    // Runs when a turn starts and when it ends: either can change the session list.
-    void busy;
-    onActivity();
-  }, [busy, onActivity]);
+    // The server answered: once an answer exists, the send was taken.
+    if (messages.at(-1)?.role === "assistant") sent.current = null;
+  }, [messages]);
+
+  useEffect(() => {
+    // A refused send (an HTTP error before any answer, or no connection at all) never reached the log:
+    // take the message back out of the conversation and put its text back in the composer.
+    const refused = sent.current;
+    if (!error || !refused || !(APICallError.isInstance(error) || error instanceof TypeError)) return;
+    sent.current = null;
+    setNotSent(true);
+    if (messages.length === refused.messageCount + 1 && messages.at(-1)?.role === "user") setMessages(messages.slice(0, -1));
+    setDraft((current) => (current === "" ? refused.text : current));
+  }, [error, messages, setMessages]);
 
   const send = useCallback(
     (text: string) => {
       sync.claim();
       if (error) clearError();
+      sent.current = { text, messageCount: messages.length };
+      setNotSent(false);
+      markSessionUsed(sessionId);
+      setDraft("");
       void sendMessage({ text });
     },
-    [sync, error, clearError, sendMessage],
+    [sync, error, clearError, sendMessage, messages.length, sessionId],
   );
+
+  const redo = useCallback(() => {
+    sync.claim();
+    if (error) clearError();
+    void regenerate();
+  }, [sync, error, clearError, regenerate]);
+
+  const suggest = useCallback((text: string) => {
+    setDraft(text);
+    input.current?.focus();
+  }, []);
 
   const stopTurnEverywhere = useCallback(async () => {
     if (lastUserId) setStoppedTurns((current) => new Set(current).add(lastUserId));
@@ -71,31 +103,51 @@ export function ChatPanel({ sessionId, initial, onActivity }: ChatPanelProps) {
       sync.setPaused(false);
       setStopping(false);
     }
-    // Take the stored answer: the server may have written a few more words before the stop landed.
+    // Take the stored answer (with its outcome): the server may have written a few more words before the stop landed.
     await sync.syncNow();
   }, [lastUserId, stop, sessionId, sync]);
 
-  // A stop from another tab reaches this one as the stream's `error` chunk: shown as stopped, not as a failure.
-  const cancelledHere = failure?.code === "turn_cancelled" && lastUserId !== undefined;
-  const shownStopped = useMemo(
-    () => (cancelledHere && lastUserId ? new Set(stoppedTurns).add(lastUserId) : stoppedTurns),
-    [cancelledHere, lastUserId, stoppedTurns],
-  );
-  const banner = failure && failure.code !== "turn_cancelled" ? failure : null;
+  const last = messages.at(-1);
+  // A stop or a failure of the turn shows under its answer (from the answer's outcome); only other
+  // errors (a refused send, a lost connection) need the banner.
+  const shownInline = failure?.code === "turn_cancelled" || (last?.role === "assistant" && outcomeOf(last)?.status === "failed");
+  const banner = failure && !shownInline ? failure : null;
 
   return (
     <section className="chat" data-testid="chat" data-chat-status={status} data-session-id={sessionId}>
-      <MessageList messages={messages} status={status} stoppedTurns={shownStopped} hasOlder={initial?.hasOlder ?? false} />
-      {banner && <ErrorBanner error={banner} onDismiss={clearError} />}
-      <Composer busy={busy} stopping={stopping} onSend={send} onStop={() => void stopTurnEverywhere()} />
+      <MessageList
+        messages={messages}
+        status={status}
+        stoppedTurns={stoppedTurns}
+        hasOlder={initial?.hasOlder ?? false}
+        onRedo={redo}
+        onSuggest={suggest}
+      />
+      <LiveAnnouncer messages={messages} busy={busy} />
+      {banner && <ErrorBanner error={banner} notSent={notSent} onDismiss={clearError} />}
+      <Composer
+        draft={draft}
+        onDraft={setDraft}
+        busy={busy}
+        stopping={stopping}
+        onSend={send}
+        onStop={() => void stopTurnEverywhere()}
+        inputRef={input}
+      />
     </section>
   );
 }
 
-function ErrorBanner({ error, onDismiss }: { error: ApiError; onDismiss: () => void }) {
+function ErrorBanner({ error, notSent, onDismiss }: { error: ApiError; notSent: boolean; onDismiss: () => void }) {
+  const text =
+    error.status === 401
+      ? "You are signed out: paste a token above."
+      : notSent
+        ? `Not sent: ${error.code === "network_error" ? "the server could not be reached." : error.message} Your message is back in the box.`
+        : error.message;
   return (
     <div className="banner banner-error" role="alert" data-testid="chat-error">
-      <span>{error.status === 401 ? "You are signed out: paste a token above." : error.message}</span>
+      <span>{text}</span>
       <button type="button" className="icon-button" aria-label="Dismiss" onClick={onDismiss}>
         ×
       </button>

@@ -1,6 +1,7 @@
 import { getToolName, isToolUIPart } from "ai";
 import { memo } from "react";
-import type { ChatMessage, ChatPart, Progress } from "./chat-message";
+import type { ChatMessage, ChatPart, Progress, TurnOutcome } from "./chat-message";
+import { Markdown } from "./markdown";
 import { ProgressBar } from "./progress-bar";
 import { ReasoningView } from "./reasoning-view";
 import { ToolCallView } from "./tool-call-view";
@@ -14,23 +15,37 @@ interface MessageItemProps {
 /** One message: its parts in order. Memoised: while one answer streams, the others need no render. */
 export const MessageItem = memo(function MessageItem({ message, streaming }: MessageItemProps) {
   const progress = progressByToolCall(message.parts);
+  const markdown = message.role === "assistant";
   return (
     <article className={`message message-${message.role}`} data-testid="message" data-role={message.role} data-message-id={message.id}>
       {message.parts.map((part, index) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: parts have no ids of their own and only ever grow at the end, so the index is stable
-        <PartView key={index} part={part} progress={progress} streaming={streaming} />
+        <PartView key={index} part={part} progress={progress} streaming={streaming} markdown={markdown} />
       ))}
-      {streaming && message.parts.length === 0 && <span className="cursor" aria-hidden="true" />}
     </article>
   );
 });
 
-function PartView({ part, progress, streaming }: { part: ChatPart; progress: Map<string, Progress>; streaming: boolean }) {
+interface PartViewProps {
+  part: ChatPart;
+  progress: Map<string, Progress>;
+  streaming: boolean;
+  /** answers are Markdown; what the user typed is shown as typed */
+  markdown: boolean;
+}
+
+function PartView({ part, progress, streaming, markdown }: PartViewProps) {
   if (part.type === "text") {
+    if (!markdown) {
+      return (
+        <div className="part-text part-plain" data-testid="text">
+          {part.text}
+        </div>
+      );
+    }
     return (
       <div className="part-text" data-testid="text">
-        {part.text}
-        {streaming && part.state === "streaming" && <span className="cursor" aria-hidden="true" />}
+        <Markdown text={part.text} streaming={streaming && part.state === "streaming"} />
       </div>
     );
   }
@@ -50,6 +65,23 @@ function PartView({ part, progress, streaming }: { part: ChatPart; progress: Map
   }
   // step-start and anything newer: nothing to show.
   return null;
+}
+
+/** "Stopped", or what went wrong, under the answer it ended. */
+export function OutcomeNote({ outcome }: { outcome: TurnOutcome }) {
+  if (outcome.status === "cancelled") {
+    return (
+      <p className="stopped-note" data-testid="stopped">
+        Stopped
+      </p>
+    );
+  }
+  if (outcome.status !== "failed") return null;
+  return (
+    <p className="failed-note" data-testid="failed" data-code={outcome.errorCode ?? undefined} role="alert">
+      {outcome.errorText ?? "The answer failed."}
+    </p>
+  );
 }
 
 /** The latest progress of each tool call of the message that has a part for it. */

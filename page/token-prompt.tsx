@@ -1,7 +1,13 @@
 import { type FormEvent, useState } from "react";
 
-/** Shown after a 401: the server wants a bearer token (a deployed Worker; dev on localhost needs none). */
-export function TokenPrompt({ onSave }: { onSave: (token: string) => void }) {
+interface TokenPromptProps {
+  onSave: (token: string) => void;
+  /** Present when the page works without a token (the local user): the field may be closed again. */
+  onCancel?: (() => void) | undefined;
+}
+
+/** Shown after a 401 (the server wants a bearer token), or to change or paste a token. */
+export function TokenPrompt({ onSave, onCancel }: TokenPromptProps) {
   const [token, setToken] = useState("");
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -22,6 +28,11 @@ export function TokenPrompt({ onSave }: { onSave: (token: string) => void }) {
       <button type="submit" className="button button-primary" disabled={!token.trim()}>
         Save
       </button>
+      {onCancel && (
+        <button type="button" className="button button-quiet" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
     </form>
   );
 }

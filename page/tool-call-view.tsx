@@ -1,4 +1,5 @@
 import type { DynamicToolUIPart, ToolUIPart } from "ai";
+import type { ReactNode } from "react";
 import type { Progress } from "./chat-message";
 import { ProgressBar } from "./progress-bar";
 
@@ -6,6 +7,8 @@ import { ProgressBar } from "./progress-bar";
 const MAX_SHOWN_CHARS = 4_000;
 /** characters up to which JSON stays on one line: `{"expression":"6*7"}` reads better than five lines */
 const ONE_LINE_CHARS = 72;
+/** characters of the result shown on the collapsed line */
+const SUMMARY_CHARS = 60;
 
 const STATE_LABELS: Record<string, string> = {
   "input-streaming": "Preparing…",
@@ -21,31 +24,56 @@ interface ToolCallViewProps {
   part: ToolUIPart | DynamicToolUIPart;
   name: string;
   progress: Progress | undefined;
+  /**
+   * Shown below the line whether or not the call is expanded: for controls the user must see without
+   * opening it (the approval issue's Approve/Deny go here).
+   */
+  children?: ReactNode;
 }
 
-/** A tool call: its name and state, the input, then the result or the error. */
-export function ToolCallView({ part, name, progress }: ToolCallViewProps) {
+/**
+ * A tool call as one line (name, status, a short result) that expands to its input and output, so
+ * several calls do not push the answer off the screen. Progress stays visible while it runs.
+ */
+export function ToolCallView({ part, name, progress, children }: ToolCallViewProps) {
   const running = part.state === "input-streaming" || part.state === "input-available";
+  const status = STATE_LABELS[part.state] ?? part.state;
   return (
     <div className={`tool tool-${part.state}`} data-testid="tool-call" data-tool={name} data-state={part.state}>
-      <div className="tool-head">
-        <span className="tool-dot" aria-hidden="true" />
-        <code className="tool-name">{name}</code>
-        <span className={`tool-status${running ? " shimmer" : ""}`}>{STATE_LABELS[part.state] ?? part.state}</span>
-      </div>
+      <details className="tool-details">
+        <summary className="tool-head" aria-label={`${name}: ${status}`}>
+          <span className="tool-dot" aria-hidden="true" />
+          <code className="tool-name">{name}</code>
+          <span className="tool-summary" data-testid="tool-summary">
+            {summaryOf(part)}
+          </span>
+          <span className={`tool-status${running ? " shimmer" : ""}`}>{status}</span>
+          <span className="tool-chevron" aria-hidden="true" />
+        </summary>
+        {part.input !== undefined && <Section label="Input" value={part.input} testId="tool-input" />}
+        {part.state === "output-available" && <Section label="Result" value={part.output} testId="tool-output" />}
+        {part.state === "output-error" && (
+          <div className="tool-section">
+            <div className="tool-label">Error</div>
+            <pre className="tool-pre tool-error" data-testid="tool-error">
+              {part.errorText}
+            </pre>
+          </div>
+        )}
+      </details>
       {running && progress && <ProgressBar progress={progress} />}
-      {part.input !== undefined && <Section label="Input" value={part.input} testId="tool-input" />}
-      {part.state === "output-available" && <Section label="Result" value={part.output} testId="tool-output" />}
-      {part.state === "output-error" && (
-        <div className="tool-section">
-          <div className="tool-label">Error</div>
-          <pre className="tool-pre tool-error" data-testid="tool-error">
-            {part.errorText}
-          </pre>
-        </div>
-      )}
+      {children}
     </div>
   );
+}
+
+/** The collapsed line's hint: the result (or error) in short, else the input. */
+function summaryOf(part: ToolUIPart | DynamicToolUIPart): string {
+  const value = part.state === "output-available" ? part.output : part.state === "output-error" ? part.errorText : part.input;
+  if (value === undefined) return "";
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? "");
+  const line = text.replace(/\s+/g, " ");
+  return line.length > SUMMARY_CHARS ? `${line.slice(0, SUMMARY_CHARS)}…` : line;
 }
 
 function Section({ label, value, testId }: { label: string; value: unknown; testId: string }) {

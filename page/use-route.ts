@@ -7,9 +7,47 @@ import { useCallback, useEffect, useState } from "react";
  */
 const SESSION_PATH = /^\/c\/([A-Za-z0-9_-]{1,64})\/?$/;
 
-/** A fresh session id; the session itself is created by its first message. */
+/** sessionStorage key of the ids this tab made up and has not sent a message in yet */
+const FRESH_KEY = "edgechat.fresh";
+
+function freshIds(): Set<string> {
+  try {
+    return new Set(JSON.parse(sessionStorage.getItem(FRESH_KEY) ?? "[]") as string[]);
+  } catch {
+    // Disabled storage or a bad value: no id is known to be fresh, and the page asks the server.
+    return new Set();
+  }
+}
+
+function saveFreshIds(ids: Set<string>): void {
+  try {
+    sessionStorage.setItem(FRESH_KEY, JSON.stringify([...ids].slice(-20)));
+  } catch {
+    // Disabled storage: a reload of a new chat then asks the server (a 404 that means "new").
+  }
+}
+
+/**
+ * A fresh session id; the session itself is created by its first message. The tab remembers it (in
+ * sessionStorage, so a reload too) so it does not ask the server for a chat that cannot exist yet.
+ */
 export function newSessionId(): string {
-  return `s_${generateId()}`;
+  const id = `s_${generateId()}`;
+  const ids = freshIds();
+  ids.add(id);
+  saveFreshIds(ids);
+  return id;
+}
+
+/** Whether this tab made the id up and has sent nothing in it: its history is empty, no need to ask. */
+export function isFreshSession(id: string): boolean {
+  return freshIds().has(id);
+}
+
+/** The first message was sent: from now on the session exists on the server. */
+export function markSessionUsed(id: string): void {
+  const ids = freshIds();
+  if (ids.delete(id)) saveFreshIds(ids);
 }
 
 function sessionIdFromLocation(): string | null {

@@ -2,10 +2,8 @@ import type { ChatStatus } from "ai";
 import { useCallback, useEffect, useMemo, useRef } from "react";
 import { getSessionView } from "./api-client";
 import type { ChatMessage } from "./chat-message";
+import { onSessionEvent } from "./session-events";
 import { sameHistory, sameMessage } from "./session-sync";
-
-/** ms between checks for a turn started elsewhere (another tab, device or client) */
-const POLL_MS = 2_000;
 /** messages of history the page loads and keeps in step with the server */
 export const HISTORY_LIMIT = 200;
 
@@ -28,12 +26,13 @@ export interface SessionSync {
 const isIdle = (status: ChatStatus) => status === "ready" || status === "error";
 
 /**
- * Keeps an idle tab in step with the session: while the page is visible and this tab runs no turn, it
- * asks every 2 s whether a turn is running; when one is (started in another tab), it loads the history
+ * Keeps an idle tab in step with the session: when the server says the session changed (a session
+ * event: a turn started or ended, in another tab or device), or the page becomes visible again, it
+ * checks whether a turn is running; when one is (started in another tab), it loads the history
  * up to that turn's user message and follows the turn with the stock `resumeStream()`. When a turn
  * ends, or a check finds history this tab has not seen, it takes the server's history (the truth).
  */
-export function useSessionSync(sessionId: string, chat: SyncedChat): SessionSync {
+export function useSessionSync(sessionId: string, chat: SyncedChat, exists: boolean): SessionSync {
   const latest = useRef(chat);
   latest.current = chat;
   const epoch = useRef(0);
@@ -61,25 +60,36 @@ export function useSessionSync(sessionId: string, chat: SyncedChat): SessionSync
     }
   }, [sessionId]);
 
+  // A chat that does not exist yet has nothing to check (and would answer 404) until it gets an event.
+  const known = useRef(exists);
+  known.current ||= exists;
   const busy = !isIdle(chat.status);
   const wasBusy = useRef(busy);
   useEffect(() => {
     // A turn just ended (ours or one we followed): take the stored history, which is the truth.
-    if (wasBusy.current && !busy) void syncNow();
+    if (wasBusy.current && !busy && known.current) void syncNow();
     wasBusy.current = busy;
   }, [busy, syncNow]);
 
   useEffect(() => {
-    const tick = () => {
-      if (document.visibilityState === "visible") void syncNow();
+    const onVisible = () => {
+      if (document.visibilityState === "visible" && known.current) void syncNow();
     };
-    const timer = setInterval(tick, POLL_MS);
-    document.addEventListener("visibilitychange", tick);
+    document.addEventListener("visibilitychange", onVisible);
+    const stopListening = onSessionEvent((event) => {
+      if (event.type === "upsert" && event.session.id === sessionId) {
+        known.current = true;
+        void syncNow();
+      } else if (event.type === "connected" && known.current) {
+        // Reconnected: whatever happened while the stream was down was not sent.
+        void syncNow();
+      }
+    });
     return () => {
-      clearInterval(timer);
-      document.removeEventListener("visibilitychange", tick);
+      stopListening();
+      document.removeEventListener("visibilitychange", onVisible);
     };
-  }, [syncNow]);
+  }, [syncNow, sessionId]);
 
   const claim = useCallback(() => {
     epoch.current += 1;

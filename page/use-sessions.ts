@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, listSessions, type SessionSummary } from "./api-client";
+import { onSessionEvent, reconnectSessionEvents } from "./session-events";
 
 /** sessions per page of the list */
 const PAGE_SIZE = 30;
-/** ms between refreshes while the page is visible: titles are generated after the first turn */
-const REFRESH_MS = 15_000;
 
 export interface SessionsState {
   sessions: SessionSummary[];
@@ -15,9 +14,15 @@ export interface SessionsState {
   refresh: () => void;
   loadMore: () => void;
   forget: (id: string) => void;
+  /** Shows a title at once (a rename), before the server's event confirms it. */
+  retitle: (id: string, title: string) => void;
 }
 
-/** The user's sessions, newest activity first. */
+/**
+ * The user's sessions, newest activity first. Loaded once (and again after the event stream
+ * reconnects), then kept current by the server's session events: a new chat, its title, a rename or
+ * a delete in any tab or device shows at once, with no polling.
+ */
 export function useSessions(authEpoch: number): SessionsState {
   const [sessions, setSessions] = useState<SessionSummary[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -62,18 +67,36 @@ export function useSessions(authEpoch: number): SessionsState {
   }, [cursor]);
 
   const forget = useCallback((id: string) => setSessions((current) => current.filter((s) => s.id !== id)), []);
+  const retitle = useCallback(
+    (id: string, title: string) => setSessions((current) => current.map((s) => (s.id === id ? { ...s, title } : s))),
+    [],
+  );
 
+  useEffect(
+    () =>
+      onSessionEvent((event) => {
+        if (event.type === "connected") refresh();
+        else if (event.type === "remove") setSessions((current) => current.filter((s) => s.id !== event.id));
+        else setSessions((current) => upsert(current, event.session));
+      }),
+    [refresh],
+  );
+
+  const firstEpoch = useRef(authEpoch);
   useEffect(() => {
-    // authEpoch changes when a token is pasted: load the list again as that user.
-    void authEpoch;
     refresh();
-    const timer = setInterval(() => {
-      if (document.visibilityState === "visible") refresh();
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
+    // authEpoch changes when a token is pasted: follow events as that user from now on.
+    if (authEpoch !== firstEpoch.current) reconnectSessionEvents();
   }, [refresh, authEpoch]);
 
-  return { sessions, loaded, hasMore: cursor !== null, error, refresh, loadMore, forget };
+  return { sessions, loaded, hasMore: cursor !== null, error, refresh, loadMore, forget, retitle };
+}
+
+/** The list with `entry` in its place by recent activity (the server's order: updatedAt, then id, descending). */
+function upsert(list: SessionSummary[], entry: SessionSummary): SessionSummary[] {
+  const rest = list.filter((s) => s.id !== entry.id);
+  const at = rest.findIndex((s) => s.updatedAt < entry.updatedAt || (s.updatedAt === entry.updatedAt && s.id < entry.id));
+  return at < 0 ? [...rest, entry] : [...rest.slice(0, at), entry, ...rest.slice(at)];
 }
 
 function describeListFailure(failure: unknown): string {

@@ -6,13 +6,18 @@
 //   node scripts/build-page.mjs               bundle only (fast: what wrangler runs)
 //   node scripts/build-page.mjs --typecheck   also type-check page/ (strict, its own tsconfig)
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = join(root, "dist", "page");
+/**
+ * Source maps go beside the assets, not among them: everything in dist/page is public, and the maps
+ * (about 4 MB) hold the whole source. Open them locally (devtools "Add source map") when debugging.
+ */
+const mapsdir = join(root, "dist", "page-sourcemaps");
 
 if (process.argv.includes("--typecheck")) {
   // The page needs the DOM and JSX; the Worker must not see either, so page/ has its own tsconfig.
@@ -25,12 +30,18 @@ if (process.argv.includes("--typecheck")) {
 const started = Date.now();
 // A clean directory each time: a file left from an older build would still be served.
 rmSync(outdir, { recursive: true, force: true });
+rmSync(mapsdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
+mkdirSync(mapsdir, { recursive: true });
 
 await build({
   absWorkingDir: root,
   entryPoints: { app: "page/main.tsx" },
   outdir,
+  // Dynamic imports become chunks loaded when first needed: the Markdown renderer (markdown.tsx) and
+  // each of the highlighter's languages and themes (Shiki's bundledLanguages are dynamic imports).
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
   format: "esm",
   platform: "browser",
@@ -38,7 +49,8 @@ await build({
   target: ["es2022"],
   jsx: "automatic",
   minify: true,
-  sourcemap: "linked",
+  // "external": maps are written but no asset points at them (they are moved out of dist/page below).
+  sourcemap: "external",
   define: { "process.env.NODE_ENV": '"production"' },
   legalComments: "linked",
   logLevel: "warning",
@@ -62,6 +74,16 @@ function onlyEnglishZodErrors() {
       }));
     },
   };
+}
+
+moveSourceMaps(outdir);
+
+function moveSourceMaps(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".map")) continue;
+    const from = join(entry.parentPath, entry.name);
+    renameSync(from, join(mapsdir, from.slice(outdir.length + 1).replaceAll("/", "__")));
+  }
 }
 
 copyFileSync(join(root, "page", "index.html"), join(outdir, "index.html"));

@@ -91,7 +91,9 @@ describe("bad input changes nothing", () => {
     await expectError(await call(`/api/chat/${newSessionId()}/stop`, { method: "GET" }), 405, "method_not_allowed");
     await expectError(await call(`/api/chat/${newSessionId()}/stream`, { method: "POST" }), 405, "method_not_allowed");
     await expectError(await call("/api/sessions", { method: "PUT" }), 405, "method_not_allowed");
-    await expectError(await call(`/api/sessions/${newSessionId()}`, { method: "PATCH" }), 405, "method_not_allowed");
+    const put = await call(`/api/sessions/${newSessionId()}`, { method: "PUT" });
+    expect(put.headers.get("allow")?.split(", ").sort()).toEqual(["DELETE", "GET", "PATCH"]);
+    await expectError(put, 405, "method_not_allowed");
   });
 
   it("rejects a bad create-session body", async () => {

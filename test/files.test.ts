@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import { call, getSession, newSessionId, ORIGIN, tokenFor } from "./support/api";
 import { TestChat } from "./support/chat-client";
 import { TestSocket } from "./support/socket";
-import { readSse } from "./support/sse";
 
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Array.from({ length: 600 }, (_, i) => i % 251)]);
 const PDF = new TextEncoder().encode(

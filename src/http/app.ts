@@ -4,6 +4,7 @@ import type { Env } from "../worker-env";
 import { benchRoutes } from "./bench-routes";
 import { chatRoutes } from "./chat-routes";
 import { errorResponse, onError } from "./error-response";
+import { eventRoutes } from "./event-routes";
 import { fileRoutes } from "./file-routes";
 import { type IdentityVariables, identity } from "./identity";
 import { LOCAL_BUILD } from "./local-build";
@@ -51,6 +52,7 @@ export function createApp(options: { localBuild: boolean }) {
     .openapi(document, (c) => c.json(openApiDocument(base), 200))
     .route("/api/chat", chatRoutes)
     .route("/api/sessions", sessionRoutes)
+    .route("/api/session-events", eventRoutes)
     .route("/api", fileRoutes);
   // The baseline of `npm run bench` exists only in local builds; elsewhere it is an unknown path.
   if (options.localBuild) app.route("/api/bench", benchRoutes);

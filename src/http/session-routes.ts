@@ -3,7 +3,13 @@ import { generateId } from "ai";
 import { z } from "zod";
 import { readConfig } from "../config";
 import { sessionPageSchema, sessionStatsSchema, sessionViewSchema } from "../protocol/api-responses";
-import { createSessionSchema, listSessionsQuerySchema, sessionParamsSchema, sessionQuerySchema } from "../protocol/api-schemas";
+import {
+  createSessionSchema,
+  listSessionsQuerySchema,
+  renameSessionSchema,
+  sessionParamsSchema,
+  sessionQuerySchema,
+} from "../protocol/api-schemas";
 import { sessionIndexStub } from "../sessions-index/session-index-stub";
 import { decodeListCursor } from "../sessions-index/user-sessions";
 import type { Env } from "../worker-env";
@@ -65,6 +71,26 @@ const read = createRoute({
   },
 });
 
+/** bytes of a rename body: a title of 100 characters, with room for escapes */
+const MAX_RENAME_BODY_BYTES = 4 * 1024;
+
+const rename = createRoute({
+  method: "patch",
+  path: "/{id}",
+  summary: "Rename a session",
+  description: "The title is plain text; a generated title never replaces one given here.",
+  middleware: [jsonBody(MAX_RENAME_BODY_BYTES)] as const,
+  request: { params: sessionParamsSchema, body: { required: true, content: { "application/json": { schema: renameSessionSchema } } } },
+  responses: {
+    200: jsonResponse("Renamed: the session, with its last message.", sessionViewSchema),
+    400: errorResponse("A bad session id, malformed JSON, or a title that is empty, too long or not one line."),
+    401: unauthorized,
+    404: notFound,
+    413: errorResponse("The body is over its size limit."),
+    415: errorResponse("Not JSON."),
+  },
+});
+
 const remove = createRoute({
   method: "delete",
   path: "/{id}",
@@ -81,7 +107,7 @@ const stats = createRoute({
   responses: { 200: jsonResponse("Storage statistics.", sessionStatsSchema), 400: badId, 401: unauthorized, 404: notFound },
 });
 
-/** The sessions API: list, create, read (metadata + history), delete, stats. */
+/** The sessions API: list, create, read (metadata + history), rename, delete, stats. */
 export const sessionRoutes = new OpenAPIHono<App>({ defaultHook: validationHook() })
   .openapi(list, async (c) => {
     const query = c.req.valid("query");
@@ -111,6 +137,11 @@ export const sessionRoutes = new OpenAPIHono<App>({ defaultHook: validationHook(
     const links = { userId: target.address.userId, origin: new URL(c.req.url).origin, keyMaterial, now: Date.now() };
     const messages = await withFileLinks(view.messages, { ...links, ttlSeconds: readConfig(c.env).fileUrlTtlSeconds });
     return c.json({ ...view, messages }, 200);
+  })
+  .openapi(rename, async (c) => {
+    const target = sessionTarget(c, c.req.valid("param").id);
+    const { view } = unwrap(await target.session.rename({ ...target.address, title: c.req.valid("json").title }));
+    return c.json(view, 200);
   })
   .openapi(stats, async (c) => {
     const target = sessionTarget(c, c.req.valid("param").id);

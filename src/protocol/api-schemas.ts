@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_CLIENT_TOOLS, MAX_CLIENT_TOOLS_BYTES } from "./client-tools";
+import { MAX_USER_TITLE_CHARS } from "./title";
 
 /**
  * The REST API's inputs, parsed at the boundary. The routes declare them (http/*-routes.ts), and from
@@ -73,6 +74,18 @@ export const sessionQuerySchema = z.object({
 });
 
 export const createSessionSchema = z.object({ id: sessionIdSchema.optional() });
+
+/** `PATCH /api/sessions/:id`: a title is one line of plain text (shown as is everywhere). */
+export const renameSessionSchema = z.object({
+  title: z
+    .string()
+    .trim()
+    .min(1, "A title must not be empty.")
+    .max(MAX_USER_TITLE_CHARS, `A title has at most ${MAX_USER_TITLE_CHARS} characters.`)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+    .regex(/^[^\u0000-\u001f\u007f]*$/, "A title is one line of text, without control characters.")
+    .meta({ description: `Plain text, 1-${MAX_USER_TITLE_CHARS} characters after trimming, one line.` }),
+});
 
 export const socketQuerySchema = z.object({
   token: z.string().optional().meta({ description: "The bearer JWT: browsers cannot set headers on a WebSocket handshake." }),

@@ -132,6 +132,15 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     return { ok: true, view: this.viewOf(1), created };
   }
 
+  /** The user's own title; a generated one never replaces it (the title call skips a titled session). */
+  async rename(request: SessionAddress & { title: string }): Promise<Result<{ view: SessionView }>> {
+    const owned = this.checkOwner(request);
+    if (owned) return owned;
+    this.store.meta.update({ title: request.title });
+    this.syncIndex();
+    return { ok: true, view: this.viewOf(1) };
+  }
+
   /** Stops a running turn and removes every row and the alarm; the object is left empty. */
   async remove(request: SessionAddress): Promise<Result<{ deleted: true }>> {
     const owned = this.checkOwner(request);

@@ -25,6 +25,7 @@ export interface SessionApi {
   view(request: SessionAddress & { limit: number; beforeSeq?: number }): Promise<Result<{ view: SessionView }>>;
   create(request: SessionAddress): Promise<Result<{ view: SessionView; created: boolean }>>;
   remove(request: SessionAddress): Promise<Result<{ deleted: true }>>;
+  rename(request: SessionAddress & { title: string }): Promise<Result<{ view: SessionView }>>;
   stats(request: SessionAddress): Promise<Result<{ stats: SessionStats }>>;
 }
 

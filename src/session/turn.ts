@@ -1,10 +1,11 @@
-import type { FinishReason, UIMessage, UIMessageChunk } from "ai";
+import type { UIMessage, UIMessageChunk } from "ai";
 import type { TurnEnd } from "../agent/turn-end";
 import { asApprovalResponse } from "../protocol/approval-record";
 import type { ClientTool } from "../protocol/client-tools";
 import { closeOpenParts } from "../protocol/close-open-parts";
 import type { ErrorCode } from "../protocol/error-code";
 import { MessageAssembler } from "../protocol/message-assembler";
+import { outcomeChunk } from "../protocol/turn-outcome";
 import type { ChunkLog } from "../storage/chunk-log";
 import type { TurnStatus } from "../storage/turn-log";
 import { TurnStream } from "./turn-stream";
@@ -131,23 +132,28 @@ export class Turn {
     if (this.outcome) return;
     // Closing chunks go through the same path as every other chunk, so they are logged and
     // followers get them like any other; only after that is the turn marked ended.
-    if (end.kind === "finished") {
-      for (const chunk of closeOpenParts(this.assembler, { errorText: "", finishReason: end.finishReason, withoutError: true })) {
-        this.emit(chunk);
-      }
-    } else if (end.kind === "waiting") {
-      const reason = { errorText: "", finishReason: "tool-calls", withoutError: true, keepPendingCalls: true } as const;
-      for (const chunk of closeOpenParts(this.assembler, reason)) this.emit(chunk);
-    } else {
-      const errorText = end.kind === "cancelled" ? CANCELLED_TEXT : end.errorText;
-      const finishReason: FinishReason = end.kind === "cancelled" ? "other" : "error";
-      for (const chunk of closeOpenParts(this.assembler, { errorText, finishReason })) this.emit(chunk);
-    }
+    const status: Exclude<TurnStatus, "running"> = end.kind === "failed" ? "failed" : end.kind;
+    const errorCode: ErrorCode | null = end.kind === "failed" ? end.code : end.kind === "cancelled" ? "turn_cancelled" : null;
+    const errorText = end.kind === "finished" || end.kind === "waiting" ? null : end.kind === "cancelled" ? CANCELLED_TEXT : end.errorText;
+    const closing =
+      end.kind === "waiting"
+        ? // The message waits for answers: its pending calls keep no outcome; the answer's turn gives them one.
+          closeOpenParts(this.assembler, { errorText: "", finishReason: "tool-calls", withoutError: true, keepPendingCalls: true })
+        : errorText === null
+          ? closeOpenParts(this.assembler, {
+              errorText: "",
+              finishReason: end.kind === "finished" ? end.finishReason : "stop",
+              withoutError: true,
+            })
+          : closeOpenParts(this.assembler, { errorText, finishReason: end.kind === "cancelled" ? "other" : "error" });
+    // The outcome goes into the message before the closing chunks (after `start` if that is among
+    // them), so a stored message carries it exactly as live clients assembled it, and the stream
+    // still ends with `error`, `finish`. Nothing when the turn had already finished (closing is empty).
+    if (closing.length > 0) closing.splice(closing[0]?.type === "start" ? 1 : 0, 0, outcomeChunk({ status, errorCode, errorText }));
+    for (const chunk of closing) this.emit(chunk);
     this.outcome = end;
     this.abort.abort(end.kind === "cancelled" ? new Error(CANCELLED_TEXT) : new Error("turn ended"));
     this.stream.flush();
-    const status: Exclude<TurnStatus, "running"> = end.kind === "failed" ? "failed" : end.kind;
-    const errorCode: ErrorCode | null = end.kind === "failed" ? end.code : end.kind === "cancelled" ? "turn_cancelled" : null;
     this.persistFinal({ status, errorCode, lastChunk: this.stream.durableThrough });
     // Followers always get their end: the chunks (finish included) are durable in the log. If the
     // final save failed twice, the turn stays marked running and the next start closes it from the log.

@@ -3,9 +3,20 @@ import { and, desc, eq, lt, or } from "drizzle-orm";
 import { type DrizzleSqliteDODatabase, drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/sessions-index/migrations.js";
+import { type SessionEvent, sessionEventFrame } from "../protocol/session-events";
 import type { SessionSummary } from "../session/session-view";
 import { FileRegistry, type FileUse } from "./file-registry";
 import { userSessions } from "./schema";
+
+/** event streams one user may hold open at once (tabs, devices); a new one past this closes the oldest */
+export const MAX_EVENT_STREAMS = 32;
+/** ms without an event before a heartbeat comment: proxies close SSE connections idle for about 100 s */
+const EVENT_HEARTBEAT_MS = 25_000;
+/** bytes queued for a client that does not read before its stream is closed (it reconnects and reloads the list) */
+const MAX_EVENT_BACKLOG_BYTES = 64 * 1024;
+
+const encoder = new TextEncoder();
+const HEARTBEAT = encoder.encode(": heartbeat\n\n");
 
 export interface SessionPage {
   sessions: SessionSummary[];
@@ -20,6 +31,9 @@ export interface SessionPage {
  */
 export class UserSessions extends DurableObject<{ FILES: R2Bucket }> {
   private readonly db: DrizzleSqliteDODatabase<Record<string, unknown>>;
+  /** Open event streams, oldest first. In memory: a stream ends with the object, and the client reconnects. */
+  private readonly streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(ctx: DurableObjectState, env: { FILES: R2Bucket }) {
     super(ctx, env);
@@ -33,10 +47,76 @@ export class UserSessions extends DurableObject<{ FILES: R2Bucket }> {
       .values(entry)
       .onConflictDoUpdate({ target: userSessions.id, set: { title: entry.title, updatedAt: entry.updatedAt } })
       .run();
+    this.publish({ type: "upsert", session: entry });
   }
 
   async remove(id: string): Promise<void> {
     this.db.delete(userSessions).where(eq(userSessions.id, id)).run();
+    this.publish({ type: "remove", id });
+  }
+
+  /**
+   * The user's session events as an SSE body, from now on (nothing is replayed: a client loads the
+   * list when it connects). Heartbeats keep idle connections open through proxies.
+   */
+  async events(): Promise<ReadableStream<Uint8Array>> {
+    let own: ReadableStreamDefaultController<Uint8Array> | undefined;
+    return new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          own = controller;
+          if (this.streams.size >= MAX_EVENT_STREAMS) {
+            const oldest = this.streams.values().next().value;
+            if (oldest) this.close(oldest);
+          }
+          this.streams.add(controller);
+          // A first byte at once, so the client knows it is connected (and proxies flush the headers).
+          controller.enqueue(encoder.encode(": connected\n\n"));
+          this.heartbeat ??= setInterval(() => this.send(HEARTBEAT), EVENT_HEARTBEAT_MS);
+        },
+        cancel: () => {
+          if (own) this.forget(own);
+        },
+      },
+      // Counted in bytes, so desiredSize says how much a client has left unread.
+      { highWaterMark: 0, size: (chunk) => chunk.byteLength },
+    );
+  }
+
+  private publish(event: SessionEvent): void {
+    if (this.streams.size > 0) this.send(encoder.encode(sessionEventFrame(event)));
+  }
+
+  private send(bytes: Uint8Array): void {
+    for (const controller of this.streams) {
+      if ((controller.desiredSize ?? 0) < -MAX_EVENT_BACKLOG_BYTES) {
+        this.close(controller);
+        continue;
+      }
+      try {
+        controller.enqueue(bytes);
+      } catch {
+        // The stream was closed or errored (its client went away): enqueue throws; drop it.
+        this.forget(controller);
+      }
+    }
+  }
+
+  private close(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    try {
+      controller.close();
+    } catch {
+      // Already closed by its client.
+    }
+    this.forget(controller);
+  }
+
+  private forget(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.streams.delete(controller);
+    if (this.streams.size === 0 && this.heartbeat !== undefined) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+    }
   }
 
   /** Records that a session's message (or upload) uses these files. */
