@@ -4,7 +4,7 @@ import m0001 from './0001_session_usage.sql';
 import m0002 from './0002_compactions.sql';
 import m0003 from './0003_turn_recoveries.sql';
 import m0004 from './0004_message_pieces.sql';
-import m0005 from './0005_broken_medusa.sql';
+import m0005 from './0005_turn_waits.sql';
 
   export default {
     journal,

@@ -1,6 +1,6 @@
 import journal from './meta/_journal.json';
 import m0000 from './0000_init.sql';
-import m0001 from './0001_small_screwball.sql';
+import m0001 from './0001_file_refs.sql';
 
   export default {
     journal,
