@@ -126,22 +126,26 @@ describe("bounded storage", () => {
       for (let seq = 2; seq < 5_002; seq++) {
         const role = seq % 2 === 0 ? "user" : "assistant";
         state.storage.sql.exec(
-          "INSERT INTO messages (seq, id, role, parts, metadata, superseded_by, created_at, updated_at, pieces) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, 0)",
+          "INSERT INTO messages (seq, id, role, parts, metadata, superseded_by, parent_seq, created_at, updated_at, pieces) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?, 0)",
           seq,
           `seeded-${seq}`,
           role,
           JSON.stringify([{ type: "text", text: `message ${seq}` }]),
+          seq - 1,
           at,
           at,
         );
       }
+      // One branch: the last seeded message is the head.
+      state.storage.sql.exec("UPDATE session_meta SET head_seq = ?", 5_001);
     });
+    // The object caches its meta row: it reads the seeded head when it starts again.
+    await runInDurableObject(sessionObject(id), (_i, state) => state.abort("restart")).catch(() => undefined);
     const page = (await call(`/api/sessions/${id}?limit=50`).then((r) => r.json<any>())) as { sequences: number[]; nextBefore: number };
     expect(page.sequences).toEqual(Array.from({ length: 50 }, (_, i) => 4_952 + i));
     const older = await call(`/api/sessions/${id}?limit=50&before=${page.nextBefore}`).then((r) => r.json<any>());
     expect(older.sequences).toEqual(Array.from({ length: 50 }, (_, i) => 4_902 + i));
-    // A new turn after the object restarts continues at the next sequence number.
-    await runInDurableObject(sessionObject(id), (_i, state) => state.abort("restart")).catch(() => undefined);
+    // A new turn after the object restarted continues at the next sequence number.
     await readSse((await send(id, "after thousands fake:text tokens=2")).body!);
     const last = await call(`/api/sessions/${id}?limit=2`).then((r) => r.json<any>());
     expect(last.sequences).toEqual([5_002, 5_003]);

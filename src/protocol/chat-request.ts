@@ -21,10 +21,14 @@ export interface ClientToolPart {
 
 /** What a client may ask of a turn, once its request is parsed: the same for every transport. */
 export type ChatInput =
-  /** A new user message (its files checked but not stored yet): a new turn answers it. */
-  | { action: "send"; message: UIMessage; files: IncomingFile[]; clientTools: ClientTool[] }
-  /** A new answer to the last user message. */
-  | { action: "regenerate"; clientTools: ClientTool[] }
+  /**
+   * A new user message (its files checked but not stored yet): a new turn answers it. `edit`: the
+   * client replaced an earlier message of its own (`sendMessage({ text, messageId })` keeps the id),
+   * which makes a new branch from that message's place.
+   */
+  | { action: "send"; message: UIMessage; files: IncomingFile[]; clientTools: ClientTool[]; edit: boolean }
+  /** A new answer, as a sibling of `messageId`'s (or of the last answer when absent). */
+  | { action: "regenerate"; messageId?: string | undefined; clientTools: ClientTool[] }
   /**
    * Answers to the waiting assistant message (the AI SDK sends its whole transcript with that message
    * last, after `addToolApprovalResponse` or `addToolOutput`): the same message continues.
@@ -58,11 +62,13 @@ export async function readChatRequest(
     const invalid = checkText(text);
     if (invalid) return invalid;
     const message: UIMessage = { id: `msg_${generateId()}`, role: "user", parts: [{ type: "text", text }] };
-    return { ok: true, input: { action: "send", message, files: [], clientTools: [] } };
+    return { ok: true, input: { action: "send", message, files: [], clientTools: [], edit: false } };
   }
   const tools = readClientTools(request.clientTools);
   if (!tools.ok) return tools;
-  if (request.trigger === "regenerate-message") return { ok: true, input: { action: "regenerate", clientTools: tools.tools } };
+  if (request.trigger === "regenerate-message") {
+    return { ok: true, input: { action: "regenerate", messageId: request.messageId, clientTools: tools.tools } };
+  }
   if (request.messages.length === 0) return fail("invalid_request", "messages must not be empty.");
   const lastRaw = request.messages.at(-1) as { role?: unknown } | undefined;
   // Our own rules on the new message first: they give the precise reason (and bound what the
@@ -71,7 +77,10 @@ export async function readChatRequest(
   if (last && !last.ok) return last;
   const transcript = await safeValidateUIMessages({ messages: request.messages as unknown[] });
   if (!transcript.success) return fail("invalid_request", "messages is not a valid AI SDK UIMessage transcript.");
-  if (last) return { ok: true, input: { action: "send", message: last.message, files: last.files, clientTools: tools.tools } };
+  if (last) {
+    const edit = request.messageId !== undefined && request.messageId === last.message.id;
+    return { ok: true, input: { action: "send", message: last.message, files: last.files, clientTools: tools.tools, edit } };
+  }
   const answered = transcript.data.at(-1)!;
   return { ok: true, input: { action: "answer", messageId: answered.id, parts: toolPartsOf(answered) } };
 }

@@ -13,10 +13,11 @@ import { sessionSchema } from "../storage/schema";
 import type { SessionDb } from "../storage/session-db";
 import { SessionMetaStore } from "../storage/session-meta-store";
 import { TurnLog } from "../storage/turn-log";
+import { Branches } from "./branches";
 import type { ChunkSource } from "./chunk-source";
 import { FileStore } from "./file-store";
 import { pruneChunks } from "./prune-chunks";
-import { resolveFollow } from "./resolve-follow";
+import { finishedSource, resolveFollow } from "./resolve-follow";
 import type { FollowRequest, SendRequest, SessionAddress, SessionApi, SessionStats } from "./session-api";
 import type { SessionEnv as Env } from "./session-env";
 import type { SessionStore } from "./session-store";
@@ -93,7 +94,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     if (owned) return owned;
     const begun = await this.begin(request);
     if (!begun.ok) return begun;
-    const follower = this.attachSse(begun.stream, begun.stream.firstSeq);
+    const follower = this.attachSse(begun.source, begun.startAt);
     return { ok: true, stream: follower.stream, messageId: begun.messageId };
   }
 
@@ -223,29 +224,38 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
    * registry are asynchronous, admission is not): after the checks that need no I/O, so a refused
    * request stores nothing, and a request refused after its files were stored releases them.
    */
-  private async begin(request: SendRequest): Promise<Result<{ stream: TurnStream; messageId: string }>> {
+  private async begin(request: SendRequest): Promise<Result<Begun>> {
     if (request.action !== "send" || request.files.length === 0) return this.admit(request);
-    const refused = this.turns.precheck(request);
-    if (refused) return refused;
-    const use = { sessionId: request.sessionId, messageId: request.message.id };
+    const checked = this.turns.precheck(request);
+    if (checked) return "retry" in checked ? this.admit(request) : checked;
+    // Uses are recorded under a key of this attempt alone: an edit shares its message id with the
+    // version it replaces, whose files must not be released if this attempt is refused.
+    const use = { sessionId: request.sessionId, messageId: `${request.message.id}@${crypto.randomUUID()}` };
     const attached = await this.files.attach(request.userId, use, request.files);
     if (!attached.ok) return attached;
     const message = { ...request.message, parts: [...attached.parts, ...request.message.parts] };
     const admitted = this.admit({ ...request, message, files: [] });
-    // Refused after all (a turn started meanwhile): the files were recorded for this message only.
-    if (!admitted.ok && !this.store.messages.has(message.id)) await this.files.release(request.userId, use);
+    // Refused after all (a turn started meanwhile): nothing keeps the files this attempt recorded.
+    if (!admitted.ok) await this.files.release(request.userId, use);
     return admitted;
   }
 
-  private admit(request: SendRequest): Result<{ stream: TurnStream; messageId: string }> {
+  /** Admits a request; what to follow is the new turn's stream, or for a retry the stream it repeats. */
+  private admit(request: SendRequest): Result<Begun> {
     const admitted = this.turns.admit(request);
     if (!admitted.ok) return admitted;
-    return { ok: true, stream: admitted.turn.stream, messageId: admitted.turn.messageId };
+    if ("turn" in admitted)
+      return { ok: true, source: admitted.turn.stream, startAt: admitted.turn.stream.firstSeq, messageId: admitted.turn.messageId };
+    const { retry } = admitted;
+    this.log("send_retried", { messageId: retry.messageId, request: request.requestId });
+    if (retry.running) return { ok: true, source: retry.running, startAt: retry.running.replayFrom, messageId: retry.messageId };
+    const { first, last } = retry.range!;
+    return { ok: true, source: finishedSource(this.store.chunks, first, last), startAt: first, messageId: retry.messageId };
   }
 
   private viewOf(limit: number, beforeSeq?: number): SessionView {
-    const { meta, messages } = this.store;
-    return buildSessionView({ meta: meta.get()!, messages, turn: this.turns.current, waiting: this.turns.waitingFor(), limit, beforeSeq });
+    const { meta, branches } = this.store;
+    return buildSessionView({ meta: meta.get()!, branches, turn: this.turns.current, waiting: this.turns.waitingFor(), limit, beforeSeq });
   }
 
   private attachSse(source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>, startAt: number): SseFollower {
@@ -283,12 +293,15 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   }
 
   private loadStores(): void {
+    const meta = new SessionMetaStore(this.db);
+    const messages = new MessageLog(this.db, this.messageWrites);
     this.store = {
-      meta: new SessionMetaStore(this.db),
-      messages: new MessageLog(this.db, this.messageWrites),
+      meta,
+      messages,
       turns: new TurnLog(this.db),
       compactions: new CompactionLog(this.db),
       chunks: this.store?.chunks ?? new ChunkLog(this.ctx.storage.sql),
+      branches: new Branches(messages, meta),
     };
   }
 
@@ -310,6 +323,9 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     console.log(JSON.stringify({ event, session: this.store?.meta.get()?.id, ...detail }));
   }
 }
+
+/** What a send follows: a turn's stream (or a finished stretch of the log, for a retry) and where to start. */
+type Begun = { source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>; startAt: number; messageId: string };
 
 function notFound(): Failure {
   return fail("not_found", "No such session.");

@@ -33,14 +33,12 @@ export function resolveFollow(deps: {
   if (!turn || turn.lastChunk === null) return badCursor();
   if (cursor === turn.lastChunk) return { ok: true, idle: true };
   if (deps.chunks.read(cursor, cursor).length === 0) return fail("invalid_cursor", "This cursor's chunks are no longer kept.");
-  const lastChunk = turn.lastChunk;
-  const finished: ChunkSource = {
-    firstSeq: turn.firstChunk,
-    durableThrough: lastChunk,
-    ended: true,
-    read: (from, to) => deps.chunks.read(from, to),
-  };
-  return { ok: true, source: finished, startAt: cursor + 1 };
+  return { ok: true, source: finishedSource(deps.chunks, turn.firstChunk, turn.lastChunk), startAt: cursor + 1 };
+}
+
+/** A finished stretch of the chunk log, read as a source that has ended. */
+export function finishedSource(chunks: ChunkLog, first: number, last: number): ChunkSource {
+  return { firstSeq: first, durableThrough: last, ended: true, read: (from, to) => chunks.read(from, to) };
 }
 
 function badCursor() {

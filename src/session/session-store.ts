@@ -3,6 +3,7 @@ import type { CompactionLog } from "../storage/compaction-log";
 import type { MessageLog } from "../storage/message-log";
 import type { SessionMetaStore } from "../storage/session-meta-store";
 import type { TurnLog } from "../storage/turn-log";
+import type { Branches } from "./branches";
 
 /** The session's repositories, as one value the parts of the session share. */
 export interface SessionStore {
@@ -11,4 +12,5 @@ export interface SessionStore {
   turns: TurnLog;
   compactions: CompactionLog;
   chunks: ChunkLog;
+  branches: Branches;
 }

@@ -1,8 +1,8 @@
 import type { UIMessage } from "ai";
 import { finalizeInterruptedToolParts } from "../protocol/close-open-parts";
 import { NO_USAGE, type TokenUsage, usageOf } from "../protocol/token-usage";
-import type { MessageLog } from "../storage/message-log";
 import type { SessionMeta } from "../storage/session-meta-store";
+import type { Branches, Siblings } from "./branches";
 import type { PendingTool } from "./tool-answers";
 import type { Turn } from "./turn";
 
@@ -37,20 +37,26 @@ export interface SessionView {
    * `approval-requested` / `input-available`, so a reloaded page or a second device shows the question.
    */
   pendingTools: PendingTool[];
+  /**
+   * For each message of `messages` (aligned): its siblings when it has any (other versions of an
+   * edited message, other answers of a regenerated one), else null. Switch with `PUT .../head { seq }`.
+   */
+  siblings: (Siblings | null)[];
+  /** Sequence of the active branch's last message (its leaf), or null for an empty session. */
+  headSeq: number | null;
 }
 
 export function buildSessionView(deps: {
   meta: SessionMeta;
-  messages: MessageLog;
+  branches: Branches;
   turn: Turn | undefined;
   waiting: { messageId: string; pendingTools: PendingTool[] } | undefined;
   limit: number;
   beforeSeq?: number | undefined;
 }): SessionView {
   const { meta, turn, waiting } = deps;
-  const page = deps.messages.page({ limit: deps.limit + 1, ...(deps.beforeSeq === undefined ? {} : { beforeSeq: deps.beforeSeq }) });
-  const hasMore = page.length > deps.limit;
-  const shown = hasMore ? page.slice(1) : page;
+  // The active branch, from its first message to its leaf, paged along that path.
+  const { messages: shown, hasMore } = deps.branches.page(deps.limit, deps.beforeSeq);
   // The running turn's message is rebuilt by the client from the stream (all of it: for a message
   // that waited for answers, the resume replays it from its first turn).
   const live = shown.filter((m) => m.message.id !== turn?.messageId);
@@ -68,6 +74,8 @@ export function buildSessionView(deps: {
     },
     messages,
     sequences: live.map((m) => m.seq),
+    siblings: live.map((m) => deps.branches.siblings({ seq: m.seq, parentSeq: m.parentSeq })),
+    headSeq: deps.branches.headSeq,
     nextBefore: hasMore ? (shown[0]?.seq ?? null) : null,
     activeStream: turn ? { messageId: turn.messageId, cursor: turn.stream.durableThrough, message: turn.snapshot() } : null,
     pendingTools: waiting?.pendingTools ?? [],

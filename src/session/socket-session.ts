@@ -26,7 +26,9 @@ type Output = SocketOutput<SocketAttachment>;
 
 /** What the socket protocol may ask of the session; the session stays the only writer. */
 export interface SocketSessionPort {
-  begin(request: { userId: string; sessionId: string } & ChatInput): Promise<Result<{ stream: TurnStream }>>;
+  begin(
+    request: { userId: string; sessionId: string } & ChatInput,
+  ): Promise<Result<{ source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>; startAt: number }>>;
   running(): TurnStream | undefined;
   stop(): void;
 }
@@ -119,7 +121,7 @@ export class SocketSession {
       sendFailure(output, frame.requestId, result);
       return;
     }
-    this.follow(output, frame.requestId, result.stream, result.stream.firstSeq);
+    this.follow(output, frame.requestId, result.source, result.startAt, result.startAt);
   }
 
   private onResume(output: Output, frame: Extract<ClientFrame, { type: "resume" }>): void {
@@ -143,7 +145,7 @@ export class SocketSession {
   private follow(
     output: Output,
     requestId: string,
-    source: ChunkSource & Pick<TurnStream, "attach" | "detach">,
+    source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>,
     startAt: number,
     sequenceBase = source.firstSeq,
   ): void {
@@ -156,7 +158,7 @@ export class SocketSession {
       source,
       startAt,
       (gone) => {
-        source.detach(gone);
+        source.detach?.(gone);
         this.requests.get(socket)?.delete(gone.requestId);
         output.persist();
       },
@@ -165,7 +167,7 @@ export class SocketSession {
     requests.set(requestId, follower);
     follower.start();
     // start() may already have ended it (a finished turn, or the output limit): attach only a live one.
-    if (requests.get(requestId) === follower) source.attach(follower);
+    if (requests.get(requestId) === follower) source.attach?.(follower);
   }
 }
 

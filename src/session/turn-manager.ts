@@ -9,7 +9,7 @@ import { type Failure, fail, type Result } from "../protocol/error-code";
 import { rebuildTurn } from "./rebuild-turn";
 import type { SendRequest } from "./session-api";
 import type { SessionStore } from "./session-store";
-import { type ApprovedCall, closingChunks, matchAnswers, type PendingTool, pendingToolsOf, resolutionOf } from "./tool-answers";
+import { type ApprovedCall, canonical, closingChunks, matchAnswers, type PendingTool, pendingToolsOf, resolutionOf } from "./tool-answers";
 import { Turn, type TurnEnd } from "./turn";
 import { turnRecorder } from "./turn-recorder";
 
@@ -90,7 +90,11 @@ export class TurnManager {
    * The checks of `admit` that need no writes, for a caller that has asynchronous work to do before
    * admitting (storing a message's files): refused here, nothing is stored at all.
    */
-  precheck(request: SendRequest): Failure | undefined {
+  precheck(request: SendRequest): Failure | { retry: Retry } | undefined {
+    if (request.action === "send" && !request.edit) {
+      const retry = this.retryOf(request.message);
+      if (retry) return retry;
+    }
     if (this.turn) return fail("stream_already_active", "A turn is already running in this session. Stop it or wait for it to finish.");
     if (!this.deps.config.anthropicApiKey) {
       return fail("not_configured", "The model is not configured on this server (ANTHROPIC_API_KEY is missing).");
@@ -98,17 +102,23 @@ export class TurnManager {
     if (request.action === "answer") return undefined;
     const shadowing = request.clientTools.find((tool) => this.deps.agent.toolNames.has(tool.name));
     if (shadowing) return fail("invalid_request", `clientTools: "${shadowing.name}" is the name of a server tool.`);
-    if (request.action === "send" && this.deps.store().messages.has(request.message.id)) {
-      return fail("message_exists", "A message with this id is already in the session.");
+    const { branches } = this.deps.store();
+    if (request.action === "send" && request.edit) {
+      const edited = branches.findOnPath(request.message.id);
+      if (edited?.role !== "user") return fail("invalid_request", "There is no message of yours with this id on this branch to edit.");
+    }
+    if (request.action === "regenerate" && this.regenerationParent(request.messageId) === undefined) {
+      return fail("invalid_request", "There is no answer to regenerate here.");
     }
     return undefined;
   }
 
-  admit(request: SendRequest): Result<{ turn: Turn }> {
-    const refused = this.precheck(request);
-    if (refused) return refused;
+  admit(request: SendRequest): Result<{ turn: Turn } | { retry: Retry }> {
+    const checked = this.precheck(request);
+    if (checked && "retry" in checked) return { ok: true, retry: checked.retry };
+    if (checked) return checked;
     if (request.action === "answer") return this.answer(request);
-    const { meta, messages } = this.deps.store();
+    const { meta, branches } = this.deps.store();
     const at = Date.now();
     const assistantId = `msg_${generateId()}`;
     let firstMessage: UIMessage | undefined;
@@ -116,21 +126,60 @@ export class TurnManager {
       const { message } = request;
       if (this.waiting) this.closeWait(SUPERSEDED_BY_MESSAGE, { kind: "finished", finishReason: "other" }, at);
       if (!meta.get()) meta.create({ id: request.sessionId, owner: request.userId, at });
-      if (messages.nextSeq === 0) firstMessage = message;
-      messages.append(message, at);
+      if (branches.headSeq === null) firstMessage = message;
+      // An edit is a sibling of the message it replaces: a new branch from the same place.
+      const edited = request.edit ? branches.findOnPath(message.id) : undefined;
+      if (edited) branches.appendAfter(edited.parentSeq, message, at);
+      else branches.extend(message, at);
     } else {
-      if (!meta.get() || !messages.lastLive()) return fail("invalid_request", "There is no answer to regenerate in this session.");
       if (this.waiting) this.closeWait(SUPERSEDED_BY_MESSAGE, { kind: "finished", finishReason: "other" }, at);
-      const last = messages.lastLive();
-      if (last?.message.role === "assistant") messages.supersede(last.message.id, assistantId);
+      // A regenerated answer is a sibling of the one it replaces; the old one stays on its branch.
+      branches.rewindTo(this.regenerationParent(request.messageId)!);
     }
     meta.update({ updatedAt: at });
     const turn = this.startTurn({ messageId: assistantId, clientTools: request.clientTools, at });
     this.run(turn, { continuing: false });
-    this.deps.log("turn_started", { turn: turn.seq, messageId: assistantId, action: request.action, request: request.requestId });
+    const action = request.action === "send" && request.edit ? "edit" : request.action;
+    this.deps.log("turn_started", { turn: turn.seq, messageId: assistantId, action, request: request.requestId });
     this.deps.onListingChanged();
     if (firstMessage) this.nameSession(firstMessage);
     return { ok: true, turn };
+  }
+
+  /** The user message a new answer goes after: `messageId`'s parent (an answer), or the active branch's last user message. */
+  private regenerationParent(messageId: string | undefined): number | undefined {
+    const { branches, messages } = this.deps.store();
+    const head = branches.headSeq;
+    const target = messageId !== undefined ? branches.findOnPath(messageId) : head === null ? undefined : messages.node(head);
+    if (!target) return undefined;
+    if (target.role === "user") return target.seq;
+    return target.parentSeq ?? undefined;
+  }
+
+  /**
+   * A client that lost its connection right after sending sends the same message again. If it is the
+   * message that started the running turn, or the last finished one, the answer is that turn's stream
+   * from its start: one turn, whatever the number of tries. The same id with other content is a 409.
+   */
+  private retryOf(message: UIMessage): { retry: Retry } | Failure | undefined {
+    const { branches, messages, turns } = this.deps.store();
+    const node = branches.findOnPath(message.id);
+    // Not on this branch: a new message (an id may repeat on another branch).
+    if (!node) return undefined;
+    const head = branches.headSeq;
+    const answer = head === null ? undefined : messages.node(head);
+    const stored = messages.bySeq(node.seq)?.message;
+    const same = stored && canonical(comparable(stored)) === canonical(comparable(message));
+    if (!same || node.role !== "user" || answer?.parentSeq !== node.seq) {
+      return fail("message_exists", "A message with this id is already in the session (a retry must repeat the last message exactly).");
+    }
+    if (this.turn?.messageId === answer.id) return { retry: { messageId: answer.id, running: this.turn.stream } };
+    const first = turns.firstOfMessage(answer.id);
+    const last = turns.latest();
+    if (!first || last?.assistantMessageId !== answer.id || last.lastChunk === null) {
+      return fail("message_exists", "A message with this id is already in the session.");
+    }
+    return { retry: { messageId: answer.id, range: { first: first.firstChunk, last: last.lastChunk } } };
   }
 
   /**
@@ -188,10 +237,10 @@ export class TurnManager {
    * turn that carries on a waiting message (`base`) adds no message: it appends to that one.
    */
   private startTurn(init: { messageId: string; base?: UIMessage; clientTools: ClientTool[]; at: number }): Turn {
-    const { messages, turns, chunks } = this.deps.store();
+    const { turns, chunks, branches } = this.deps.store();
     const seq = turns.nextSeq();
     const firstChunk = chunks.lastSeq() + 1;
-    if (!init.base) messages.append({ id: init.messageId, role: "assistant", parts: [] }, init.at);
+    if (!init.base) branches.extend({ id: init.messageId, role: "assistant", parts: [] }, init.at);
     turns.start({ seq, assistantMessageId: init.messageId, firstChunk, startedAt: init.at, clientTools: init.clientTools });
     const messageFirstChunk = init.base ? turns.firstOfMessage(init.messageId)?.firstChunk : undefined;
     return this.create({
@@ -339,10 +388,13 @@ export class TurnManager {
     const { continuing } = options;
     const context: ContextStore = {
       load: () => {
-        const compaction = store.compactions.latest();
-        const messages = store.messages.liveAfter(compaction?.throughSeq ?? -1).filter((m) => m.message.id !== turn.messageId);
+        // The active branch only: other branches are not part of this conversation.
+        const path = store.branches.path();
+        const compaction = store.compactions.latestOn(new Set(path.map((m) => m.seq)));
+        const after = compaction ? path.findIndex((m) => m.seq === compaction.throughSeq) + 1 : 0;
+        const messages = path.slice(after).filter((m) => m.message.id !== turn.messageId);
         // A continued turn shows the model its own answer so far, as it stands in the stream.
-        const seq = store.messages.get(turn.messageId)?.seq ?? store.messages.nextSeq;
+        const seq = path.find((m) => m.message.id === turn.messageId)?.seq ?? store.messages.nextSeq;
         const inFlight = continuing ? [{ seq, message: turn.snapshot() }] : [];
         return { summary: compaction?.summary, messages: [...messages, ...inFlight], continuing };
       },
@@ -361,6 +413,18 @@ export class TurnManager {
       })
       .then((end) => this.end(turn, end));
   }
+}
+
+/** A re-sent message's turn: the running stream, or the chunk range of the finished one. */
+export interface Retry {
+  messageId: string;
+  running?: Turn["stream"];
+  range?: { first: number; last: number };
+}
+
+/** What a retry must repeat: the message's text and metadata (its files are compared by the parts they became). */
+function comparable(message: UIMessage): unknown {
+  return { text: message.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])), metadata: message.metadata ?? null };
 }
 
 function toolNames(tools: readonly ClientTool[]): ReadonlySet<string> {

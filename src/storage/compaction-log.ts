@@ -3,7 +3,7 @@ import { compactions } from "./schema";
 import type { SessionDb } from "./session-db";
 
 export interface Compaction {
-  /** Every live message with a sequence at or below this is covered by `summary`. */
+  /** Every message of the branch up to and including this one is covered by `summary`. */
   throughSeq: number;
   summary: string;
 }
@@ -12,8 +12,18 @@ export interface Compaction {
 export class CompactionLog {
   constructor(private readonly db: SessionDb) {}
 
-  latest(): Compaction | undefined {
-    const row = this.db.select().from(compactions).orderBy(desc(compactions.seq)).limit(1).get();
+  /**
+   * The newest summary of the branch `path` holds: a summary covers the messages up to `throughSeq`
+   * on that message's own path, so it applies to every branch that passes through it, and to no other.
+   * Summaries are few (one per compaction), so they are read whole.
+   */
+  latestOn(path: ReadonlySet<number>): Compaction | undefined {
+    const row = this.db
+      .select()
+      .from(compactions)
+      .orderBy(desc(compactions.seq))
+      .all()
+      .find((r) => path.has(r.throughSeq));
     return row && { throughSeq: row.throughSeq, summary: row.summary };
   }
 

@@ -1,5 +1,5 @@
 import type { UIMessage } from "ai";
-import { and, asc, desc, eq, gt, isNull, lt, max } from "drizzle-orm";
+import { asc, desc, eq, inArray, isNull, max } from "drizzle-orm";
 import { messagePieces, messages } from "./schema";
 import type { SessionDb } from "./session-db";
 
@@ -12,10 +12,20 @@ export const MAX_INLINE_CHARS = 512 * 1024;
 export interface StoredMessage {
   seq: number;
   message: UIMessage;
+  /** The message it follows on its branch; null for the session's first. */
+  parentSeq: number | null;
+}
+
+/** A message's place in the tree, without its parts. */
+export interface MessageNode {
+  seq: number;
+  id: string;
+  role: UIMessage["role"];
+  parentSeq: number | null;
 }
 
 /**
- * The session's message log. Sequence numbers come from `next`, which only this single-writer actor
+ * The session's message log, a tree (see schema.ts). Sequence numbers come from `next`, which only this single-writer actor
  * advances, inside synchronous code: two requests can never both read the same value, so `seq` is
  * dense and unique without locks, counters in another store, or retries on collision.
  */
@@ -39,17 +49,20 @@ export class MessageLog {
     return this.next;
   }
 
+  /** Whether a message with this id is anywhere in the log, on any branch. */
   has(id: string): boolean {
     return this.db.select({ seq: messages.seq }).from(messages).where(eq(messages.id, id)).get() !== undefined;
   }
 
-  append(message: UIMessage, at: number): number {
+  /** Appends a message after `parentSeq` (null: the first of the session); returns its sequence. */
+  append(message: UIMessage, at: number, parentSeq: number | null): number {
     const seq = this.next;
     this.write(
       this.db.insert(messages).values({
         seq,
         id: message.id,
         role: message.role,
+        parentSeq,
         ...this.storeParts(seq, JSON.stringify(message.parts)).columns,
         metadata: message.metadata === undefined ? null : message.metadata,
         createdAt: at,
@@ -126,42 +139,96 @@ export class MessageLog {
     return message;
   }
 
+  /** The newest message with this id (assistant ids are unique; an edited user message shares its id). */
   get(id: string): StoredMessage | undefined {
-    const row = this.db.select().from(messages).where(eq(messages.id, id)).get();
-    return row && { seq: row.seq, message: this.toUIMessage(row) };
+    const row = this.db.select().from(messages).where(eq(messages.id, id)).orderBy(desc(messages.seq)).limit(1).get();
+    return row && this.stored(row);
   }
 
-  /** The last message of the live branch (not superseded by a regeneration). */
-  lastLive(): StoredMessage | undefined {
-    const row = this.db.select().from(messages).where(isNull(messages.supersededBy)).orderBy(desc(messages.seq)).limit(1).get();
-    return row && { seq: row.seq, message: this.toUIMessage(row) };
+  bySeq(seq: number): StoredMessage | undefined {
+    const row = this.db.select().from(messages).where(eq(messages.seq, seq)).get();
+    return row && this.stored(row);
   }
 
-  supersede(id: string, by: string): void {
-    this.write(this.db.update(messages).set({ supersededBy: by }).where(eq(messages.id, id)));
+  node(seq: number): MessageNode | undefined {
+    return this.db
+      .select({ seq: messages.seq, id: messages.id, role: messages.role, parentSeq: messages.parentSeq })
+      .from(messages)
+      .where(eq(messages.seq, seq))
+      .get();
   }
 
   /**
-   * Live messages in sequence order, oldest first: the newest `limit` of those before `beforeSeq`.
-   * Pages through the index, so a session of thousands of messages is never read whole.
+   * The branch ending at `leafSeq`, walked towards the first message: at most `limit` messages, newest
+   * first. One primary-key step per message (a recursive query), so a page costs its own size, however
+   * long the session.
    */
-  page(options: { limit: number; beforeSeq?: number }): StoredMessage[] {
-    const where =
-      options.beforeSeq === undefined
-        ? isNull(messages.supersededBy)
-        : and(isNull(messages.supersededBy), lt(messages.seq, options.beforeSeq));
-    const rows = this.db.select().from(messages).where(where).orderBy(desc(messages.seq)).limit(options.limit).all();
-    return rows.reverse().map((row) => ({ seq: row.seq, message: this.toUIMessage(row) }));
+  pathNodes(leafSeq: number, limit = Number.MAX_SAFE_INTEGER): MessageNode[] {
+    const rows = this.db.$client.sql
+      .exec<{ seq: number; id: string; role: string; parent_seq: number | null }>(
+        `WITH RECURSIVE path(seq, id, role, parent_seq, depth) AS (
+           SELECT seq, id, role, parent_seq, 0 FROM messages WHERE seq = ?
+           UNION ALL
+           SELECT m.seq, m.id, m.role, m.parent_seq, path.depth + 1 FROM messages m JOIN path ON m.seq = path.parent_seq
+           WHERE path.depth + 1 < ?
+         )
+         SELECT seq, id, role, parent_seq FROM path ORDER BY depth`,
+        leafSeq,
+        limit,
+      )
+      .toArray();
+    return rows.map((r) => ({ seq: r.seq, id: r.id, role: r.role as UIMessage["role"], parentSeq: r.parent_seq }));
   }
 
-  /** Live messages after `afterSeq`, oldest first: what the model sees besides the summary before them. */
-  liveAfter(afterSeq: number): StoredMessage[] {
+  /** The messages of `nodes`, in the same order. */
+  load(nodes: readonly MessageNode[]): StoredMessage[] {
+    if (nodes.length === 0) return [];
+    const rows = new Map(
+      this.db
+        .select()
+        .from(messages)
+        .where(
+          inArray(
+            messages.seq,
+            nodes.map((n) => n.seq),
+          ),
+        )
+        .all()
+        .map((row) => [row.seq, row] as const),
+    );
+    return nodes.flatMap((node) => {
+      const row = rows.get(node.seq);
+      return row ? [this.stored(row)] : [];
+    });
+  }
+
+  /** The messages that follow `parentSeq` (null: the session's first messages), oldest first: siblings of one another. */
+  children(parentSeq: number | null): MessageNode[] {
     return this.db
-      .select()
+      .select({ seq: messages.seq, id: messages.id, role: messages.role, parentSeq: messages.parentSeq })
       .from(messages)
-      .where(and(isNull(messages.supersededBy), gt(messages.seq, afterSeq)))
+      .where(parentSeq === null ? isNull(messages.parentSeq) : eq(messages.parentSeq, parentSeq))
       .orderBy(asc(messages.seq))
-      .all()
-      .map((row) => ({ seq: row.seq, message: this.toUIMessage(row) }));
+      .all();
+  }
+
+  /** Where a branch through `seq` ends: at each step the newest child, so a branch comes back as it was left. */
+  leafUnder(seq: number): number {
+    let leaf = seq;
+    for (;;) {
+      const child = this.db
+        .select({ seq: messages.seq })
+        .from(messages)
+        .where(eq(messages.parentSeq, leaf))
+        .orderBy(desc(messages.seq))
+        .limit(1)
+        .get();
+      if (!child) return leaf;
+      leaf = child.seq;
+    }
+  }
+
+  private stored(row: typeof messages.$inferSelect): StoredMessage {
+    return { seq: row.seq, message: this.toUIMessage(row), parentSeq: row.parentSeq };
   }
 }

@@ -11,18 +11,24 @@ export const sessionMeta = sqliteTable("session_meta", {
   updatedAt: integer("updated_at").notNull(),
   /** Token usage summed over the session's turns, or NULL before the first. */
   usage: text("usage", { mode: "json" }).$type<TokenUsage>(),
+  /**
+   * The message the active branch ends at (its leaf), by `seq`: history is the path from the first
+   * message to it, and the model's context is that path. NULL before the first message.
+   */
+  headSeq: integer("head_seq"),
 });
 
 /**
- * The message log. `seq` is the rowid: dense, 0-based, assigned by the single-writer actor, never
- * reused. A regenerated answer keeps its row and is marked `supersededBy`, so the log stays dense and
- * complete while history shows only the live branch.
+ * The message log: a tree. `seq` is the rowid: dense, 0-based, assigned by the single-writer actor,
+ * never reused. Each message points at the message it follows (`parentSeq`), so an edited user message
+ * (same client id, same parent) and a regenerated answer (same parent) are siblings: new branches,
+ * with every old branch kept. `id` is unique on any one path, not in the whole log.
  */
 export const messages = sqliteTable(
   "messages",
   {
     seq: integer("seq").primaryKey(),
-    id: text("id").notNull().unique(),
+    id: text("id").notNull(),
     role: text("role", { enum: ["user", "assistant", "system"] }).notNull(),
     /** UIMessage parts as JSON, exactly as a client assembles them; "" when split into `pieces` rows. */
     parts: text("parts").notNull(),
@@ -30,11 +36,14 @@ export const messages = sqliteTable(
     pieces: integer("pieces").notNull().default(0),
     /** UIMessage metadata, or NULL when the message has none. */
     metadata: text("metadata", { mode: "json" }).$type<unknown>(),
+    /** No longer written (branches replaced it); kept so older rows still read. */
     supersededBy: text("superseded_by"),
+    /** The message this one follows on its branch; NULL for a session's first message. */
+    parentSeq: integer("parent_seq"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [index("messages_live").on(t.supersededBy, t.seq)],
+  (t) => [index("messages_id").on(t.id), index("messages_parent").on(t.parentSeq, t.seq)],
 );
 
 /**

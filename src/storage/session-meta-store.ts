@@ -17,13 +17,21 @@ export class SessionMetaStore {
   }
 
   create(row: { id: string; owner: string; at: number }): SessionMeta {
-    const meta: SessionMeta = { id: row.id, owner: row.owner, title: null, createdAt: row.at, updatedAt: row.at, usage: null };
+    const meta: SessionMeta = {
+      id: row.id,
+      owner: row.owner,
+      title: null,
+      createdAt: row.at,
+      updatedAt: row.at,
+      usage: null,
+      headSeq: null,
+    };
     this.db.insert(sessionMeta).values(meta).run();
     this.cached = meta;
     return meta;
   }
 
-  update(patch: Partial<Pick<SessionMeta, "title" | "updatedAt" | "usage">>): SessionMeta {
+  update(patch: Partial<Pick<SessionMeta, "title" | "updatedAt" | "usage" | "headSeq">>): SessionMeta {
     const current = this.cached;
     if (!current) throw new Error("session meta updated before it was created");
     this.db.update(sessionMeta).set(patch).where(eq(sessionMeta.id, current.id)).run();
