@@ -138,26 +138,31 @@ export const pageScenarios = [
       const sessionId = await chat.openNew();
       // 429 three times: the server retries twice, then the turn fails; the fourth call (Retry) succeeds.
       const key = `retry-${device}-${Date.now()}`;
+      await watchForPending(chat.page);
       await chat.send(`fake:rate-limit-then-ok key=${key} times=3 tokens=6`);
       // Waiting shows from the send on, while the server retries the busy upstream, until the failure.
-      await chat.page.getByTestId("pending").waitFor({ timeout: TIMEOUT_MS });
+      // Recorded as it happens (the retries can take only milliseconds), not polled for afterwards.
       await chat.page.getByTestId("failed").waitFor({ timeout: TIMEOUT_MS });
+      check(await sawPending(chat.page), "the waiting dots showed while the upstream was retried");
       check((await chat.page.getByTestId("pending").count()) === 0, "the waiting dots go once the answer failed");
       await chat.screenshot(shot(`failed-${device}`));
 
+      await watchForPending(chat.page);
       await chat.page.getByTestId("retry").click();
       await chat.waitForAnswerText("word6");
       await chat.waitStatus("ready");
+      check(await sawPending(chat.page), "the waiting dots showed until the first text");
       check((await chat.page.getByTestId("failed").count()) === 0, "the retried answer replaced the failed one");
       check((await chat.page.locator(ASSISTANT).count()) === 1, "one answer");
       const first = await storedAnswerText(baseUrl, sessionId);
       check(first.startsWith("Echo:"), "the stored answer is the retried one");
 
       // Regenerate: the last answer is written again, still one answer.
+      await watchForPending(chat.page);
       await chat.page.getByTestId("regenerate").click();
-      await chat.page.getByTestId("pending").waitFor({ timeout: TIMEOUT_MS });
       await chat.waitForAnswerText("word6");
       await chat.waitStatus("ready");
+      check(await sawPending(chat.page), "the waiting dots showed until the first text");
       check((await chat.page.locator(ASSISTANT).count()) === 1, "regenerate replaces the answer");
       const view = await storedSession(baseUrl, sessionId);
       check(view.messages.length === 2, `history has the question and one answer (got ${view.messages.length})`);
@@ -354,3 +359,23 @@ export const pageScenarios = [
     check((await chat.page.evaluate(() => localStorage.getItem("edgechat.token"))) === null, "the token is forgotten");
   }),
 ];
+
+/** Starts recording whether the waiting indicator appears, from now on (a MutationObserver in the page). @param {import("playwright-core").Page} page */
+async function watchForPending(page) {
+  await page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    w.__sawPending = false;
+    w.__pendingObserver?.disconnect();
+    const seen = () => {
+      if (document.querySelector('[data-testid="pending"]')) w.__sawPending = true;
+    };
+    w.__pendingObserver = new MutationObserver(seen);
+    w.__pendingObserver.observe(document.body, { subtree: true, childList: true, attributes: true });
+    seen();
+  });
+}
+
+/** Whether the waiting indicator appeared since watchForPending. @param {import("playwright-core").Page} page */
+async function sawPending(page) {
+  return page.evaluate(() => /** @type {any} */ (window).__sawPending === true);
+}
