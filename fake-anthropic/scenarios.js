@@ -221,6 +221,9 @@ const SCENARIOS = {
     return plan([toolUse(name, jsonParam(turn.params, "args", "{}"))], "tool_use", "cut");
   },
   "describe-files": (_turn, request) => plan([text(words(describeFiles(request.messages, textOf)))]),
+  /** One line per message the model was sent (`user: <first words>`), so tests can see the context it got. */
+  context: (_turn, request) =>
+    plan([text(words(request.messages.map((m) => `${m.role}: ${quote(textOf(m.content).replace(/\s+/g, " ").trim())}`).join("\n")))]),
   malformed: (turn) => plan([brokenText(turn)], "end_turn", "malformed"),
   stall: (turn) => plan([brokenText(turn)], "end_turn", "stall"),
   "error-mid-text": (turn) => plan([brokenText(turn)], "end_turn", "error"),

@@ -6,10 +6,14 @@ import { sessionPageSchema, sessionStatsSchema, sessionViewSchema } from "../pro
 import {
   createSessionSchema,
   listSessionsQuerySchema,
+  MAX_BODY_BYTES,
+  postMessageSchema,
   renameSessionSchema,
   sessionParamsSchema,
   sessionQuerySchema,
+  switchHeadSchema,
 } from "../protocol/api-schemas";
+import { readChatRequest } from "../protocol/chat-request";
 import { sessionIndexStub } from "../sessions-index/session-index-stub";
 import { decodeListCursor } from "../sessions-index/user-sessions";
 import type { Env } from "../worker-env";
@@ -107,6 +111,53 @@ const stats = createRoute({
   responses: { 200: jsonResponse("Storage statistics.", sessionStatsSchema), 400: badId, 401: unauthorized, 404: notFound },
 });
 
+const head = createRoute({
+  method: "put",
+  path: "/{id}/head",
+  summary: "Switch the active branch",
+  description:
+    "Makes the branch through message `seq` (a sibling's sequence from `siblings` in history) the active one, down to where that branch was left. History, and the model's context, then follow it; every socket of the session gets a `head-changed` event.",
+  middleware: [jsonBody(MAX_RENAME_BODY_BYTES)] as const,
+  request: { params: sessionParamsSchema, body: { required: true, content: { "application/json": { schema: switchHeadSchema } } } },
+  responses: {
+    200: jsonResponse("Switched: the session, with the active branch's newest messages.", sessionViewSchema),
+    400: errorResponse("A bad session id or body, or no message with that sequence."),
+    401: unauthorized,
+    404: notFound,
+    409: errorResponse("`stream_already_active`: a turn is running. `tools_pending`: tool calls wait for an answer."),
+    415: errorResponse("Not JSON."),
+  },
+});
+
+const post = createRoute({
+  method: "post",
+  path: "/{id}/messages",
+  summary: "Add a user message and have it answered with no client attached",
+  description:
+    "For a backend (a webhook, a scheduled job): answers 202 at once with the answer's message id and the cursor to follow its turn from (`GET /api/chat/:id/stream?cursor=`). The turn runs to its end on its own. The message is a UIMessage (`{ id, role: 'user', parts }`) or `{ text }`; the same rules as `POST /api/chat` apply, and a re-send of the same message gives the same turn.",
+  middleware: [jsonBody(MAX_BODY_BYTES)] as const,
+  request: { params: sessionParamsSchema, body: { required: true, content: { "application/json": { schema: postMessageSchema } } } },
+  responses: {
+    202: jsonResponse(
+      "Accepted: the turn runs.",
+      z.object({
+        messageId: z.string().describe("The answer's message id"),
+        cursor: z
+          .number()
+          .int()
+          .nullable()
+          .describe("Follow the turn with `GET /api/chat/:id/stream?cursor=`; null for a session's first turn: follow without a cursor"),
+      }),
+    ),
+    400: errorResponse("A bad message."),
+    401: unauthorized,
+    409: errorResponse("`stream_already_active`: a turn is running. `message_exists`: that id with other content."),
+    413: errorResponse("Over a size limit."),
+    415: errorResponse("Not JSON, or a file type that cannot be attached."),
+    503: errorResponse("The model is not configured."),
+  },
+});
+
 /** The sessions API: list, create, read (metadata + history), rename, delete, stats. */
 export const sessionRoutes = new OpenAPIHono<App>({ defaultHook: validationHook() })
   .openapi(list, async (c) => {
@@ -147,6 +198,24 @@ export const sessionRoutes = new OpenAPIHono<App>({ defaultHook: validationHook(
     const target = sessionTarget(c, c.req.valid("param").id);
     const result = unwrap(await target.session.stats(target.address));
     return c.json(result.stats, 200);
+  })
+  .openapi(head, async (c) => {
+    const target = sessionTarget(c, c.req.valid("param").id);
+    const { view } = unwrap(await target.session.switchHead({ ...target.address, seq: c.req.valid("json").seq }));
+    return c.json(view, 200);
+  })
+  .openapi(post, async (c) => {
+    const target = sessionTarget(c, c.req.valid("param").id);
+    const body = c.req.valid("json");
+    const message = "text" in body ? { id: `msg_${generateId()}`, role: "user", parts: [{ type: "text", text: body.text }] } : body.message;
+    const read = unwrap(
+      await readChatRequest(
+        { trigger: "submit-message", messages: [message], clientTools: body.clientTools },
+        readConfig(c.env).fileLimits,
+      ),
+    );
+    const started = unwrap(await target.session.start({ ...target.address, ...read.input }));
+    return c.json({ messageId: started.messageId, cursor: started.cursor }, 202);
   })
   .openapi(remove, async (c) => {
     const target = sessionTarget(c, c.req.valid("param").id);

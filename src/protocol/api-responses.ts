@@ -55,6 +55,12 @@ export const sessionViewSchema = z.object({
       }),
     )
     .describe("Tool calls of the last answer that wait for a person's approval (`approval`) or a browser tool's output (`client`)."),
+  siblings: z
+    .array(
+      z.object({ index: z.number().int(), count: z.number().int(), seqs: z.array(z.number().int()), ids: z.array(z.string()) }).nullable(),
+    )
+    .describe("Aligned with `messages`: the message's siblings (other versions of an edit, other answers of a regeneration), or null."),
+  headSeq: z.number().int().nullable().describe("Sequence of the active branch's last message."),
 });
 
 export const sessionPageSchema = z.object({ sessions: z.array(sessionSummarySchema), nextCursor: z.string().nullable() });

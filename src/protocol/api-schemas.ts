@@ -90,3 +90,12 @@ export const renameSessionSchema = z.object({
 export const socketQuerySchema = z.object({
   token: z.string().optional().meta({ description: "The bearer JWT: browsers cannot set headers on a WebSocket handshake." }),
 });
+
+/** `PUT /api/sessions/:id/head`: the branch to make active, by a message's sequence. */
+export const switchHeadSchema = z.object({ seq: z.number().int().min(0) });
+
+/** `POST /api/sessions/:id/messages`: a user message (a UIMessage, checked like any), or just its text. */
+export const postMessageSchema = z.union([
+  z.object({ message: z.unknown(), clientTools: z.unknown().optional() }),
+  z.object({ text: z.string(), clientTools: z.unknown().optional() }),
+]);

@@ -21,6 +21,7 @@ export const ERROR_STATUS = {
   stream_already_active: 409,
   message_exists: 409,
   already_answered: 409,
+  tools_pending: 409,
   message_too_large: 413,
   body_too_large: 413,
   file_too_large: 413,

@@ -19,7 +19,9 @@ export const SESSION_EVENTS_REQUEST_ID = "session";
 
 export type SessionEvent =
   | { type: "turn-started"; requestId: typeof SESSION_EVENTS_REQUEST_ID; messageId: string }
-  | { type: "turn-ended"; requestId: typeof SESSION_EVENTS_REQUEST_ID; messageId: string };
+  | { type: "turn-ended"; requestId: typeof SESSION_EVENTS_REQUEST_ID; messageId: string }
+  /** The active branch changed (a switch): reload history, which now ends at `headSeq`. */
+  | { type: "head-changed"; requestId: typeof SESSION_EVENTS_REQUEST_ID; headSeq: number };
 
 export type ClientFrame = WebSocketChatTransportRequest<UIMessage>;
 

@@ -142,6 +142,37 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     return { ok: true, view: this.viewOf(1) };
   }
 
+  /**
+   * Makes the branch through message `seq` the active one (down to where it was left). Refused while a
+   * turn runs or tool calls wait for answers: the branch those belong to must stay the active one.
+   */
+  async switchHead(request: SessionAddress & { seq: number }): Promise<Result<{ view: SessionView }>> {
+    const owned = this.checkOwner(request);
+    if (owned) return owned;
+    if (this.turns.current) return fail("stream_already_active", "A turn is running; switch branches when it has finished.");
+    if (this.turns.waitingFor()) return fail("tools_pending", "Tool calls wait for an answer on this branch; answer or stop them first.");
+    if (!this.store.messages.node(request.seq)) return fail("invalid_request", `There is no message ${request.seq} in this session.`);
+    const headSeq = this.store.branches.switchTo(request.seq);
+    this.log("head_switched", { headSeq, request: request.requestId });
+    this.sockets.broadcast(this.ctx.getWebSockets(), { type: "head-changed", headSeq });
+    this.syncIndex();
+    return { ok: true, view: this.viewOf(100) };
+  }
+
+  /**
+   * Adds a user message and has it answered with no client attached (a webhook, a scheduled job): the
+   * turn runs to its end on its own, and anyone can follow it from `cursor`. A re-send of the same
+   * message gives the same turn.
+   */
+  async start(request: SendRequest): Promise<Result<{ messageId: string; cursor: number | null }>> {
+    const owned = this.checkOwner(request, { allowMissing: true });
+    if (owned) return owned;
+    const begun = await this.begin(request);
+    if (!begun.ok) return begun;
+    // The last chunk before the turn; none for a session's first turn (follow that one without a cursor).
+    return { ok: true, messageId: begun.messageId, cursor: begun.startAt > 0 ? begun.startAt - 1 : null };
+  }
+
   /** Stops a running turn and removes every row and the alarm; the object is left empty. */
   async remove(request: SessionAddress): Promise<Result<{ deleted: true }>> {
     const owned = this.checkOwner(request);

@@ -13,7 +13,7 @@ export type FollowTarget = Result<
  * (what the AI SDK's resume expects; for a message that waited for answers, from its first turn), or
  * idle (HTTP 204). With a cursor: exactly the chunks after it, from the
  * running turn or from the finished turn it belongs to, so a client that dropped before `finish`
- * still gets the end; a cursor at the end of a finished turn is idle.
+ * still gets the end; a cursor at the end of a turn continues with the next turn, if any, else is idle.
  */
 export function resolveFollow(deps: {
   cursor: number | undefined;
@@ -31,7 +31,14 @@ export function resolveFollow(deps: {
   }
   const turn = deps.turns.containing(cursor);
   if (!turn || turn.lastChunk === null) return badCursor();
-  if (cursor === turn.lastChunk) return { ok: true, idle: true };
+  if (cursor === turn.lastChunk) {
+    // The end of a turn: the next turn, when there is one (what `POST .../messages` answers is the last
+    // chunk before its turn), all of it; otherwise nothing more.
+    if (running && running.firstSeq === cursor + 1) return { ok: true, source: running, startAt: running.firstSeq };
+    const next = deps.turns.containing(cursor + 1);
+    if (!next || next.lastChunk === null) return { ok: true, idle: true };
+    return { ok: true, source: finishedSource(deps.chunks, next.firstChunk, next.lastChunk), startAt: next.firstChunk };
+  }
   if (deps.chunks.read(cursor, cursor).length === 0) return fail("invalid_cursor", "This cursor's chunks are no longer kept.");
   return { ok: true, source: finishedSource(deps.chunks, turn.firstChunk, turn.lastChunk), startAt: cursor + 1 };
 }

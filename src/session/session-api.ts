@@ -25,6 +25,8 @@ export interface SessionApi {
   view(request: SessionAddress & { limit: number; beforeSeq?: number }): Promise<Result<{ view: SessionView }>>;
   create(request: SessionAddress): Promise<Result<{ view: SessionView; created: boolean }>>;
   remove(request: SessionAddress): Promise<Result<{ deleted: true }>>;
+  switchHead(request: SessionAddress & { seq: number }): Promise<Result<{ view: SessionView }>>;
+  start(request: SendRequest): Promise<Result<{ messageId: string; cursor: number | null }>>;
   rename(request: SessionAddress & { title: string }): Promise<Result<{ view: SessionView }>>;
   stats(request: SessionAddress): Promise<Result<{ stats: SessionStats }>>;
 }

@@ -73,7 +73,10 @@ export class SocketSession {
   }
 
   /** Tells every socket of the session that a turn started or ended, whoever started it. */
-  broadcast(sockets: readonly WebSocket[], event: Omit<SessionEvent, "requestId">): void {
+  broadcast(
+    sockets: readonly WebSocket[],
+    event: SessionEvent extends infer E ? (E extends unknown ? Omit<E, "requestId"> : never) : never,
+  ): void {
     const frame = controlFrame({ ...event, requestId: SESSION_EVENTS_REQUEST_ID } as SessionEvent);
     for (const socket of sockets) {
       const output = this.outputOf(socket);
