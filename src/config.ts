@@ -28,6 +28,8 @@ export interface ConfigVars {
   /** Comma-separated names of the tools whose calls need a person's approval, or "none"; unset: each tool's default. */
   TOOL_APPROVAL?: string;
   TOOL_WAIT_TIMEOUT_MS?: string;
+  /** What a send gets while a turn runs: `reject` (409 stream_already_active, the default) or `queue`. */
+  BUSY_POLICY?: string;
   FILE_MAX_IMAGE_BYTES?: string;
   FILE_MAX_PDF_BYTES?: string;
   FILE_MAX_TEXT_BYTES?: string;
@@ -77,6 +79,11 @@ const configSchema = z.object({
    * superseded by a new message.
    */
   toolWaitTimeoutMs: intFrom(0, 0, 365 * 24 * 3_600_000),
+  /**
+   * A send while a turn runs: `reject` answers 409 stream_already_active and stores nothing; `queue`
+   * stores the message to run when the turn ends. A request may choose with `onBusy`.
+   */
+  busyPolicy: z.enum(["reject", "queue"]).default("reject"),
   /** Files in messages (protocol/file-parts.ts): the defaults match what the Anthropic API accepts. */
   fileLimits: z
     .object({
@@ -145,6 +152,7 @@ export function readConfig(env: ConfigVars): Config {
     tools: env.TOOLS || undefined,
     toolApproval: env.TOOL_APPROVAL || undefined,
     toolWaitTimeoutMs: env.TOOL_WAIT_TIMEOUT_MS || undefined,
+    busyPolicy: env.BUSY_POLICY || undefined,
     fileLimits: {
       maxImageBytes: env.FILE_MAX_IMAGE_BYTES || undefined,
       maxPdfBytes: env.FILE_MAX_PDF_BYTES || undefined,

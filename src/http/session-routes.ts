@@ -147,6 +147,7 @@ const post = createRoute({
           .int()
           .nullable()
           .describe("Follow the turn with `GET /api/chat/:id/stream?cursor=`; null for a session's first turn: follow without a cursor"),
+        queued: z.boolean().describe("The message waits for the running turn to end (`onBusy: 'queue'`); `messageId` is then its own id"),
       }),
     ),
     400: errorResponse("A bad message."),
@@ -155,6 +156,19 @@ const post = createRoute({
     413: errorResponse("Over a size limit."),
     415: errorResponse("Not JSON, or a file type that cannot be attached."),
     503: errorResponse("The model is not configured."),
+  },
+});
+
+const cancel = createRoute({
+  method: "delete",
+  path: "/{id}/queue/{messageId}",
+  summary: "Cancel a queued message before it runs",
+  request: { params: sessionParamsSchema.extend({ messageId: z.string().max(128) }) },
+  responses: {
+    200: jsonResponse("Cancelled: it will not run.", z.object({ cancelled: z.literal(true) })),
+    400: badId,
+    401: unauthorized,
+    404: errorResponse("No such session, or no such queued message (it may have started)."),
   },
 });
 
@@ -210,12 +224,18 @@ export const sessionRoutes = new OpenAPIHono<App>({ defaultHook: validationHook(
     const message = "text" in body ? { id: `msg_${generateId()}`, role: "user", parts: [{ type: "text", text: body.text }] } : body.message;
     const read = unwrap(
       await readChatRequest(
-        { trigger: "submit-message", messages: [message], clientTools: body.clientTools },
+        { trigger: "submit-message", messages: [message], clientTools: body.clientTools, onBusy: body.onBusy },
         readConfig(c.env).fileLimits,
       ),
     );
     const started = unwrap(await target.session.start({ ...target.address, ...read.input }));
-    return c.json({ messageId: started.messageId, cursor: started.cursor }, 202);
+    return c.json({ messageId: started.messageId, cursor: started.cursor, queued: started.queued }, 202);
+  })
+  .openapi(cancel, async (c) => {
+    const { id, messageId } = c.req.valid("param");
+    const target = sessionTarget(c, id);
+    unwrap(await target.session.cancelQueued({ ...target.address, messageId }));
+    return c.json({ cancelled: true as const }, 200);
   })
   .openapi(remove, async (c) => {
     const target = sessionTarget(c, c.req.valid("param").id);

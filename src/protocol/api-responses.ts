@@ -61,6 +61,7 @@ export const sessionViewSchema = z.object({
     )
     .describe("Aligned with `messages`: the message's siblings (other versions of an edit, other answers of a regeneration), or null."),
   headSeq: z.number().int().nullable().describe("Sequence of the active branch's last message."),
+  queued: z.array(uiMessageSchema).describe("Messages queued while a turn runs (`onBusy: 'queue'`), in the order they will run."),
 });
 
 export const sessionPageSchema = z.object({ sessions: z.array(sessionSummarySchema), nextCursor: z.string().nullable() });

@@ -28,6 +28,9 @@ export const chatRequestSchema = z.union([
     messages: z.array(z.unknown()).min(1, "messages must not be empty."),
     trigger: triggerSchema.default("submit-message"),
     messageId: z.string().optional(),
+    onBusy: z.enum(["reject", "queue"]).optional().meta({
+      description: "While a turn runs: `reject` (409 stream_already_active) or `queue` (runs when it ends). Default: BUSY_POLICY.",
+    }),
     clientTools: z
       .unknown()
       .optional()
@@ -95,7 +98,8 @@ export const socketQuerySchema = z.object({
 export const switchHeadSchema = z.object({ seq: z.number().int().min(0) });
 
 /** `POST /api/sessions/:id/messages`: a user message (a UIMessage, checked like any), or just its text. */
+const busySchema = z.enum(["reject", "queue"]).optional();
 export const postMessageSchema = z.union([
-  z.object({ message: z.unknown(), clientTools: z.unknown().optional() }),
-  z.object({ text: z.string(), clientTools: z.unknown().optional() }),
+  z.object({ message: z.unknown(), clientTools: z.unknown().optional(), onBusy: busySchema }),
+  z.object({ text: z.string(), clientTools: z.unknown().optional(), onBusy: busySchema }),
 ]);

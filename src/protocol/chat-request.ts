@@ -26,7 +26,7 @@ export type ChatInput =
    * client replaced an earlier message of its own (`sendMessage({ text, messageId })` keeps the id),
    * which makes a new branch from that message's place.
    */
-  | { action: "send"; message: UIMessage; files: IncomingFile[]; clientTools: ClientTool[]; edit: boolean }
+  | { action: "send"; message: UIMessage; files: IncomingFile[]; clientTools: ClientTool[]; edit: boolean; onBusy?: BusyPolicy | undefined }
   /** A new answer, as a sibling of `messageId`'s (or of the last answer when absent). */
   | { action: "regenerate"; messageId?: string | undefined; clientTools: ClientTool[] }
   /**
@@ -45,7 +45,11 @@ export interface TranscriptRequest {
   messageId?: string | undefined;
   messages: readonly unknown[];
   clientTools?: unknown;
+  /** What to do if a turn is running: refuse (409) or queue the message; absent: the deployment's BUSY_POLICY. */
+  onBusy?: unknown;
 }
+
+export type BusyPolicy = "reject" | "queue";
 
 /**
  * Turns a chat request into what the session is asked to do. The log, not the client's transcript,
@@ -66,6 +70,10 @@ export async function readChatRequest(
   }
   const tools = readClientTools(request.clientTools);
   if (!tools.ok) return tools;
+  if (request.onBusy !== undefined && request.onBusy !== "reject" && request.onBusy !== "queue") {
+    return fail("invalid_request", 'onBusy is "reject" or "queue".');
+  }
+  const onBusy = request.onBusy as BusyPolicy | undefined;
   if (request.trigger === "regenerate-message") {
     return { ok: true, input: { action: "regenerate", messageId: request.messageId, clientTools: tools.tools } };
   }
@@ -79,7 +87,7 @@ export async function readChatRequest(
   if (!transcript.success) return fail("invalid_request", "messages is not a valid AI SDK UIMessage transcript.");
   if (last) {
     const edit = request.messageId !== undefined && request.messageId === last.message.id;
-    return { ok: true, input: { action: "send", message: last.message, files: last.files, clientTools: tools.tools, edit } };
+    return { ok: true, input: { action: "send", message: last.message, files: last.files, clientTools: tools.tools, edit, onBusy } };
   }
   const answered = transcript.data.at(-1)!;
   return { ok: true, input: { action: "answer", messageId: answered.id, parts: toolPartsOf(answered) } };

@@ -34,6 +34,7 @@ export const ERROR_STATUS = {
   not_configured: 503,
   // Turn outcomes: they reach clients inside a stream, never as an HTTP status of their own.
   turn_cancelled: 200,
+  queued_cancelled: 200,
   upstream_error: 502,
   upstream_overloaded: 503,
   upstream_rate_limited: 503,

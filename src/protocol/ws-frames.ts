@@ -21,7 +21,9 @@ export type SessionEvent =
   | { type: "turn-started"; requestId: typeof SESSION_EVENTS_REQUEST_ID; messageId: string }
   | { type: "turn-ended"; requestId: typeof SESSION_EVENTS_REQUEST_ID; messageId: string }
   /** The active branch changed (a switch): reload history, which now ends at `headSeq`. */
-  | { type: "head-changed"; requestId: typeof SESSION_EVENTS_REQUEST_ID; headSeq: number };
+  | { type: "head-changed"; requestId: typeof SESSION_EVENTS_REQUEST_ID; headSeq: number }
+  /** The queue changed: the ids of the messages waiting to run, in order. */
+  | { type: "queue-changed"; requestId: typeof SESSION_EVENTS_REQUEST_ID; queued: string[] };
 
 export type ClientFrame = WebSocketChatTransportRequest<UIMessage>;
 

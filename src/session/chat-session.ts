@@ -5,10 +5,12 @@ import migrations from "../../migrations/session/migrations.js";
 import { type AgentRunner, createAgentRunner } from "../agent/agent-runner";
 import { type Config, readConfig } from "../config";
 import { type Failure, fail, type Result } from "../protocol/error-code";
+import { encodeSse, SSE_DONE } from "../protocol/sse";
 import { sessionIndexStub } from "../sessions-index/session-index-stub";
 import { ChunkLog } from "../storage/chunk-log";
 import { CompactionLog } from "../storage/compaction-log";
 import { MessageLog } from "../storage/message-log";
+import { MessageQueue } from "../storage/message-queue";
 import { sessionSchema } from "../storage/schema";
 import type { SessionDb } from "../storage/session-db";
 import { SessionMetaStore } from "../storage/session-meta-store";
@@ -49,6 +51,8 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   private indexQueue: Promise<void> = Promise.resolve();
   private readonly sockets: SocketSession;
   private readonly files: FileStore;
+  /** Requests whose message was queued, waiting for its turn to start (undefined: it never will). */
+  private readonly queuedWaiters = new Map<string, (begun: Started | undefined) => void>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -80,6 +84,15 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
         this.rescheduleAlarm();
       },
       onListingChanged: () => this.syncIndex(),
+      onQueuedStarted: (messageId, turn) => {
+        const waiter = this.queuedWaiters.get(messageId);
+        this.queuedWaiters.delete(messageId);
+        waiter?.(turn && { source: turn.stream, startAt: turn.stream.firstSeq, messageId: turn.messageId });
+      },
+      onQueueChanged: () => {
+        this.sockets.broadcast(this.ctx.getWebSockets(), { type: "queue-changed", queued: this.turns.queued().map((m) => m.id) });
+        this.syncIndex();
+      },
       files: this.files,
     });
     void ctx.blockConcurrencyWhile(async () => {
@@ -94,6 +107,8 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     if (owned) return owned;
     const begun = await this.begin(request);
     if (!begun.ok) return begun;
+    if ("queued" in begun)
+      return { ok: true, stream: this.queuedSse(begun.queued), messageId: request.action === "send" ? request.message.id : "" };
     const follower = this.attachSse(begun.source, begun.startAt);
     return { ok: true, stream: follower.stream, messageId: begun.messageId };
   }
@@ -164,13 +179,23 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
    * turn runs to its end on its own, and anyone can follow it from `cursor`. A re-send of the same
    * message gives the same turn.
    */
-  async start(request: SendRequest): Promise<Result<{ messageId: string; cursor: number | null }>> {
+  async start(request: SendRequest): Promise<Result<{ messageId: string; cursor: number | null; queued: boolean }>> {
     const owned = this.checkOwner(request, { allowMissing: true });
     if (owned) return owned;
     const begun = await this.begin(request);
     if (!begun.ok) return begun;
+    // Queued: the answer has no id yet; the user message's id names the entry (cancel it with that).
+    if ("queued" in begun) return { ok: true, messageId: request.action === "send" ? request.message.id : "", cursor: null, queued: true };
     // The last chunk before the turn; none for a session's first turn (follow that one without a cursor).
-    return { ok: true, messageId: begun.messageId, cursor: begun.startAt > 0 ? begun.startAt - 1 : null };
+    return { ok: true, messageId: begun.messageId, cursor: begun.startAt > 0 ? begun.startAt - 1 : null, queued: false };
+  }
+
+  /** Cancels a queued message before it runs. */
+  async cancelQueued(request: SessionAddress & { messageId: string }): Promise<Result<{ cancelled: true }>> {
+    const owned = this.checkOwner(request);
+    if (owned) return owned;
+    if (!this.turns.cancelQueued(request.messageId)) return fail("not_found", "No such queued message (it may have started already).");
+    return { ok: true, cancelled: true };
   }
 
   /** Stops a running turn and removes every row and the alarm; the object is left empty. */
@@ -256,8 +281,10 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
    * request stores nothing, and a request refused after its files were stored releases them.
    */
   private async begin(request: SendRequest): Promise<Result<Begun>> {
-    if (request.action !== "send" || request.files.length === 0) return this.admit(request);
     const checked = this.turns.precheck(request);
+    const queue = checked && !("retry" in checked) && checked.code === "stream_already_active" && this.turns.queues(request);
+    if (queue && request.action === "send") return this.enqueue(request);
+    if (request.action !== "send" || request.files.length === 0) return this.admit(request);
     if (checked) return "retry" in checked ? this.admit(request) : checked;
     // Uses are recorded under a key of this attempt alone: an edit shares its message id with the
     // version it replaces, whose files must not be released if this attempt is refused.
@@ -269,6 +296,48 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     // Refused after all (a turn started meanwhile): nothing keeps the files this attempt recorded.
     if (!admitted.ok) await this.files.release(request.userId, use);
     return admitted;
+  }
+
+  /** Queues a send while a turn runs (its files stored first, as for any send). */
+  private async enqueue(request: Extract<SendRequest, { action: "send" }>): Promise<Result<Begun>> {
+    let message = request.message;
+    const use = { sessionId: request.sessionId, messageId: `${request.message.id}@${crypto.randomUUID()}` };
+    if (request.files.length > 0) {
+      const attached = await this.files.attach(request.userId, use, request.files);
+      if (!attached.ok) return attached;
+      message = { ...message, parts: [...attached.parts, ...message.parts] };
+    }
+    const queued = this.turns.enqueue({ ...request, message, files: [] });
+    if (!queued.ok) {
+      if (request.files.length > 0) await this.files.release(request.userId, use);
+      return queued;
+    }
+    if (this.turns.current?.messageId && !this.store.queue.has(message.id)) {
+      // Started at once (the running turn had just ended): its turn is the current one.
+      const turn = this.turns.current;
+      return { ok: true, source: turn.stream, startAt: turn.stream.firstSeq, messageId: turn.messageId };
+    }
+    const started = new Promise<Started | undefined>((resolve) => this.queuedWaiters.set(message.id, resolve));
+    return { ok: true, queued: started };
+  }
+
+  /**
+   * The SSE response of a queued send: nothing until its turn starts, then that turn, as for any send.
+   * A message cancelled (or refused) before it ran ends the stream with a coded error chunk.
+   */
+  private queuedSse(started: Promise<Started | undefined>): ReadableStream<Uint8Array> {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    void started
+      .then(async (begun) => {
+        if (begun) return this.attachSse(begun.source, begun.startAt).stream.pipeTo(writable);
+        const writer = writable.getWriter();
+        const error = { type: "error", errorText: "queued_cancelled: The queued message was cancelled before it ran." };
+        await writer.write(encodeSse(`data: ${JSON.stringify(error)}\n\n`));
+        await writer.write(SSE_DONE);
+        await writer.close();
+      })
+      .catch((error: unknown) => this.log("queued_stream_failed", { error: String(error) }));
+    return readable;
   }
 
   /** Admits a request; what to follow is the new turn's stream, or for a retry the stream it repeats. */
@@ -286,7 +355,15 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
 
   private viewOf(limit: number, beforeSeq?: number): SessionView {
     const { meta, branches } = this.store;
-    return buildSessionView({ meta: meta.get()!, branches, turn: this.turns.current, waiting: this.turns.waitingFor(), limit, beforeSeq });
+    return buildSessionView({
+      meta: meta.get()!,
+      branches,
+      turn: this.turns.current,
+      waiting: this.turns.waitingFor(),
+      queued: this.turns.queued(),
+      limit,
+      beforeSeq,
+    });
   }
 
   private attachSse(source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>, startAt: number): SseFollower {
@@ -333,6 +410,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
       compactions: new CompactionLog(this.db),
       chunks: this.store?.chunks ?? new ChunkLog(this.ctx.storage.sql),
       branches: new Branches(messages, meta),
+      queue: new MessageQueue(this.db),
     };
   }
 
@@ -356,7 +434,9 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
 }
 
 /** What a send follows: a turn's stream (or a finished stretch of the log, for a retry) and where to start. */
-type Begun = { source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>; startAt: number; messageId: string };
+type Started = { source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>; startAt: number; messageId: string };
+/** ...or, for a queued message, the promise of that once its turn starts (undefined: it never will). */
+type Begun = Started | { queued: Promise<Started | undefined> };
 
 function notFound(): Failure {
   return fail("not_found", "No such session.");

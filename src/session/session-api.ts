@@ -26,7 +26,8 @@ export interface SessionApi {
   create(request: SessionAddress): Promise<Result<{ view: SessionView; created: boolean }>>;
   remove(request: SessionAddress): Promise<Result<{ deleted: true }>>;
   switchHead(request: SessionAddress & { seq: number }): Promise<Result<{ view: SessionView }>>;
-  start(request: SendRequest): Promise<Result<{ messageId: string; cursor: number | null }>>;
+  start(request: SendRequest): Promise<Result<{ messageId: string; cursor: number | null; queued: boolean }>>;
+  cancelQueued(request: SessionAddress & { messageId: string }): Promise<Result<{ cancelled: true }>>;
   rename(request: SessionAddress & { title: string }): Promise<Result<{ view: SessionView }>>;
   stats(request: SessionAddress): Promise<Result<{ stats: SessionStats }>>;
 }

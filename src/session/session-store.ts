@@ -1,6 +1,7 @@
 import type { ChunkLog } from "../storage/chunk-log";
 import type { CompactionLog } from "../storage/compaction-log";
 import type { MessageLog } from "../storage/message-log";
+import type { MessageQueue } from "../storage/message-queue";
 import type { SessionMetaStore } from "../storage/session-meta-store";
 import type { TurnLog } from "../storage/turn-log";
 import type { Branches } from "./branches";
@@ -13,4 +14,5 @@ export interface SessionStore {
   compactions: CompactionLog;
   chunks: ChunkLog;
   branches: Branches;
+  queue: MessageQueue;
 }

@@ -44,6 +44,8 @@ export interface SessionView {
   siblings: (Siblings | null)[];
   /** Sequence of the active branch's last message (its leaf), or null for an empty session. */
   headSeq: number | null;
+  /** Messages queued while a turn runs (the `queue` policy), in the order they will run. */
+  queued: UIMessage[];
 }
 
 export function buildSessionView(deps: {
@@ -51,6 +53,7 @@ export function buildSessionView(deps: {
   branches: Branches;
   turn: Turn | undefined;
   waiting: { messageId: string; pendingTools: PendingTool[] } | undefined;
+  queued: UIMessage[];
   limit: number;
   beforeSeq?: number | undefined;
 }): SessionView {
@@ -76,6 +79,7 @@ export function buildSessionView(deps: {
     sequences: live.map((m) => m.seq),
     siblings: live.map((m) => deps.branches.siblings({ seq: m.seq, parentSeq: m.parentSeq })),
     headSeq: deps.branches.headSeq,
+    queued: deps.queued,
     nextBefore: hasMore ? (shown[0]?.seq ?? null) : null,
     activeStream: turn ? { messageId: turn.messageId, cursor: turn.stream.durableThrough, message: turn.snapshot() } : null,
     pendingTools: waiting?.pendingTools ?? [],

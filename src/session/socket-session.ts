@@ -24,11 +24,14 @@ export interface SocketAttachment {
 
 type Output = SocketOutput<SocketAttachment>;
 
+/** What a `send` follows: a turn's stream (or a stretch of the log, for a retry) and where to start. */
+type SocketBegun = { source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>; startAt: number };
+
 /** What the socket protocol may ask of the session; the session stays the only writer. */
 export interface SocketSessionPort {
   begin(
     request: { userId: string; sessionId: string } & ChatInput,
-  ): Promise<Result<{ source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>; startAt: number }>>;
+  ): Promise<Result<SocketBegun | { queued: Promise<SocketBegun | undefined> }>>;
   running(): TurnStream | undefined;
   stop(): void;
 }
@@ -118,13 +121,20 @@ export class SocketSession {
 
   private async onSend(output: Output, attachment: SocketAttachment, frame: Extract<ClientFrame, { type: "send" }>): Promise<void> {
     // The same function as POST /api/chat: the same input gets the same answer on either transport.
-    const read = await readChatRequest({ ...frame, clientTools: (frame.body as { clientTools?: unknown }).clientTools }, this.fileLimits);
+    const extra = frame.body as { clientTools?: unknown; onBusy?: unknown };
+    const read = await readChatRequest({ ...frame, clientTools: extra.clientTools, onBusy: extra.onBusy }, this.fileLimits);
     const result = read.ok ? await this.port.begin({ userId: attachment.userId, sessionId: attachment.sessionId, ...read.input }) : read;
     if (!result.ok) {
       sendFailure(output, frame.requestId, result);
       return;
     }
-    this.follow(output, frame.requestId, result.source, result.startAt, result.startAt);
+    // A queued message: the request waits for its turn (the object stays up while a turn runs).
+    const begun = "queued" in result ? await result.queued : result;
+    if (!begun) {
+      output.send(errorFrame(frame.requestId, "queued_cancelled", "The queued message was cancelled before it ran."));
+      return;
+    }
+    this.follow(output, frame.requestId, begun.source, begun.startAt, begun.startAt);
   }
 
   private onResume(output: Output, frame: Extract<ClientFrame, { type: "resume" }>): void {

@@ -44,6 +44,10 @@ export interface TurnManagerDeps {
   /** A turn started or was continued: the session schedules its alarm and tells its sockets. */
   onStarted: (turn: Turn) => void;
   onEnded: (turn: Turn) => void;
+  /** A queued message's turn started, or it was refused or cancelled (undefined): the session tells whoever waits for it. */
+  onQueuedStarted: (messageId: string, turn: Turn | undefined) => void;
+  /** The queue changed (a message queued, started or cancelled): every tab should show it. */
+  onQueueChanged: () => void;
   /** Reads a stored file's bytes for the model (a message's attachment). */
   files: { read(userId: string, sha256: string): Promise<Uint8Array | undefined> };
   /** The session's listing changed (a new turn, a title): the session updates the user's index. */
@@ -263,6 +267,78 @@ export class TurnManager {
     }
     if (this.turn === turn) this.turn = undefined;
     this.deps.onEnded(turn);
+    // The next queued message, once this synchronous block is over: an admission that closes a wait
+    // ends a turn in the middle of adding its own message.
+    queueMicrotask(() => this.startQueued());
+  }
+
+  /** Whether a refused send should be queued instead: the request's choice, else the deployment's. */
+  queues(request: SendRequest): boolean {
+    return request.action === "send" && !request.edit && (request.onBusy ?? this.deps.config.busyPolicy) === "queue";
+  }
+
+  /**
+   * Queues a new message while a turn runs (its files already stored). It runs, as a new turn after
+   * the head, when the running turn ends; a crash keeps it queued.
+   */
+  enqueue(request: Extract<SendRequest, { action: "send" }>): Result<{ queued: true }> {
+    const { queue, branches, meta } = this.deps.store();
+    if (branches.findOnPath(request.message.id) || queue.has(request.message.id)) {
+      return fail("message_exists", "A message with this id is already in the session.");
+    }
+    queue.add({ message: request.message, clientTools: request.clientTools }, Date.now());
+    meta.update({ updatedAt: Date.now() });
+    this.deps.log("message_queued", { messageId: request.message.id, request: request.requestId });
+    this.deps.onQueueChanged();
+    // Not running any more (it ended between the check and now): run it at once.
+    if (!this.turn) this.startQueued();
+    return { ok: true, queued: true };
+  }
+
+  /** Removes a queued message before it runs. */
+  cancelQueued(messageId: string): boolean {
+    const removed = this.deps.store().queue.remove(messageId);
+    if (removed) {
+      this.deps.log("queued_cancelled", { messageId });
+      this.deps.onQueuedStarted(messageId, undefined);
+      this.deps.onQueueChanged();
+    }
+    return removed;
+  }
+
+  /** The queued messages, in the order they will run. */
+  queued(): UIMessage[] {
+    return this.deps
+      .store()
+      .queue.list()
+      .map((entry) => entry.message);
+  }
+
+  /** Starts the oldest queued message's turn, if nothing runs. */
+  private startQueued(): void {
+    if (this.turn) return;
+    const { queue, meta } = this.deps.store();
+    const next = queue.shift();
+    if (!next) return;
+    const owner = meta.get();
+    if (!owner) return;
+    const admitted = this.admit({
+      userId: owner.owner,
+      sessionId: owner.id,
+      action: "send",
+      message: next.message,
+      files: [],
+      clientTools: next.clientTools,
+      edit: false,
+    });
+    this.deps.onQueueChanged();
+    if (!admitted.ok || !("turn" in admitted)) {
+      this.deps.log("queued_refused", { messageId: next.message.id, code: admitted.ok ? "retry" : admitted.code });
+      this.deps.onQueuedStarted(next.message.id, undefined);
+      this.startQueued();
+      return;
+    }
+    this.deps.onQueuedStarted(next.message.id, admitted.turn);
   }
 
   /** Stops the running turn, or ends the wait of a waiting one (each waiting call gets its outcome). */
@@ -286,6 +362,7 @@ export class TurnManager {
     const { turns, chunks } = this.deps.store();
     const row = turns.running();
     if (!row) {
+      queueMicrotask(() => this.startQueued());
       const latest = turns.latest();
       if (latest?.status === "waiting") {
         this.waiting = {

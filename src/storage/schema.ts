@@ -1,3 +1,4 @@
+import type { UIMessage } from "ai";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { ClientTool } from "../protocol/client-tools";
 import type { TokenUsage } from "../protocol/token-usage";
@@ -115,4 +116,17 @@ export const compactions = sqliteTable("compactions", {
   createdAt: integer("created_at").notNull(),
 });
 
-export const sessionSchema = { sessionMeta, messages, messagePieces, turns, chunkBatches, compactions };
+/**
+ * Messages sent while a turn ran, under the `queue` policy: each becomes a turn, in order, when the
+ * one before it ends. Kept here, so a queue survives a crash; a cancelled one is deleted unrun.
+ */
+export const queuedMessages = sqliteTable("queued_messages", {
+  seq: integer("seq").primaryKey({ autoIncrement: true }),
+  messageId: text("message_id").notNull().unique(),
+  /** The user message as it will be stored (files already stored, parts referring to them). */
+  message: text("message", { mode: "json" }).$type<UIMessage>().notNull(),
+  clientTools: text("client_tools", { mode: "json" }).$type<ClientTool[]>().notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const sessionSchema = { sessionMeta, messages, messagePieces, turns, chunkBatches, compactions, queuedMessages };
