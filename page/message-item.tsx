@@ -4,6 +4,7 @@ import type { ChatMessage, ChatPart, Progress, TurnOutcome } from "./chat-messag
 import { Markdown } from "./markdown";
 import { ProgressBar } from "./progress-bar";
 import { ReasoningView } from "./reasoning-view";
+import { ToolQuestion } from "./tool-answers";
 import { ToolCallView } from "./tool-call-view";
 
 interface MessageItemProps {
@@ -50,7 +51,14 @@ function PartView({ part, progress, streaming, markdown }: PartViewProps) {
     );
   }
   if (part.type === "reasoning") return <ReasoningView text={part.text} streaming={part.state === "streaming"} />;
-  if (isToolUIPart(part)) return <ToolCallView part={part} name={getToolName(part)} progress={progress.get(part.toolCallId)} />;
+  if (isToolUIPart(part)) {
+    const name = getToolName(part);
+    return (
+      <ToolCallView part={part} name={name} progress={progress.get(part.toolCallId)}>
+        <ToolQuestion part={part} name={name} />
+      </ToolCallView>
+    );
+  }
   if (part.type === "data-progress") {
     // Progress of a tool call is drawn inside that call; only progress without a call shows alone.
     if (part.data.toolCallId !== undefined && progress.has(part.data.toolCallId)) return null;
