@@ -1,7 +1,8 @@
 import { useChat } from "@ai-sdk/react";
-import { APICallError } from "ai";
+import { APICallError, type FileUIPart } from "ai";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { type ApiError, type SessionView, stopTurn } from "./api-client";
+import { ApiError, type SessionView, stopTurn } from "./api-client";
+import { type Attachment, toFileParts } from "./attachments";
 import { reportUnauthorized } from "./auth-token";
 import { describeChatError } from "./chat-error";
 import { type ChatMessage, outcomeOf, progressSchema } from "./chat-message";
@@ -12,6 +13,7 @@ import { LiveAnnouncer } from "./live-announcer";
 import { MessageList } from "./message-list";
 import { sendAnswersWhen } from "./send-answers-when";
 import { type ToolAnswers, ToolAnswersContext } from "./tool-answers";
+import { useAttachments } from "./use-attachments";
 import { markSessionUsed } from "./use-route";
 import { useSessionSync } from "./use-session-sync";
 
@@ -59,11 +61,13 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
   const sync = useSessionSync(sessionId, { status, messages, setMessages, resumeStream }, initial !== null);
   const [stopping, setStopping] = useState(false);
   const [draft, setDraft] = useState("");
+  const attachments = useAttachments();
+  const [preparing, setPreparing] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
   // Turns (by their user message id) this tab stopped: "Stopped" shows at once, before the stored outcome arrives.
   const [stoppedTurns, setStoppedTurns] = useState<ReadonlySet<string>>(new Set());
   // The last send, until the server has taken it: a refused one goes back into the composer.
-  const sent = useRef<{ text: string; messageCount: number } | null>(null);
+  const sent = useRef<{ text: string; files: readonly Attachment[]; messageCount: number } | null>(null);
   // The current error refused a send (the banner says the message was not sent, not that an answer broke).
   const [notSent, setNotSent] = useState(false);
 
@@ -122,19 +126,35 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
     setNotSent(true);
     if (messages.length === refused.messageCount + 1 && messages.at(-1)?.role === "user") setMessages(messages.slice(0, -1));
     setDraft((current) => (current === "" ? refused.text : current));
-  }, [error, messages, setMessages]);
+    if (refused.files.length > 0) attachments.restore(refused.files);
+  }, [error, messages, setMessages, attachments]);
 
   const send = useCallback(
-    (text: string) => {
+    async (text: string) => {
       sync.claim();
       if (error) clearError();
-      sent.current = { text, messageCount: messages.length };
       setNotSent(false);
+      const files = attachments.list;
+      let fileParts: FileUIPart[] = [];
+      if (files.length > 0) {
+        // Read (and, when large, upload) before anything leaves the composer: a refused file keeps the draft.
+        setPreparing(true);
+        try {
+          fileParts = await toFileParts(sessionId, files);
+        } catch (failure) {
+          attachments.setError(failure instanceof ApiError ? failure.message : "The files could not be read.");
+          return;
+        } finally {
+          setPreparing(false);
+        }
+      }
+      sent.current = { text, files, messageCount: messages.length };
       markSessionUsed(sessionId);
       setDraft("");
-      void sendMessage({ text });
+      attachments.take();
+      void sendMessage(fileParts.length === 0 ? { text } : text ? { text, files: fileParts } : { files: fileParts });
     },
-    [sync, error, clearError, sendMessage, messages.length, sessionId],
+    [sync, error, clearError, sendMessage, messages.length, sessionId, attachments],
   );
 
   const redo = useCallback(() => {
@@ -189,7 +209,9 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
         onDraft={setDraft}
         busy={busy}
         stopping={stopping}
-        onSend={send}
+        attachments={attachments}
+        preparing={preparing}
+        onSend={(text) => void send(text)}
         onStop={() => void stopTurnEverywhere()}
         inputRef={input}
       />

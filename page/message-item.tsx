@@ -1,6 +1,7 @@
 import { getToolName, isToolUIPart } from "ai";
 import { memo } from "react";
 import type { ChatMessage, ChatPart, Progress, TurnOutcome } from "./chat-message";
+import { FilePartsView } from "./file-parts-view";
 import { Markdown } from "./markdown";
 import { ProgressBar } from "./progress-bar";
 import { ReasoningView } from "./reasoning-view";
@@ -17,8 +18,10 @@ interface MessageItemProps {
 export const MessageItem = memo(function MessageItem({ message, streaming }: MessageItemProps) {
   const progress = progressByToolCall(message.parts);
   const markdown = message.role === "assistant";
+  const files = message.parts.filter((part) => part.type === "file");
   return (
     <article className={`message message-${message.role}`} data-testid="message" data-role={message.role} data-message-id={message.id}>
+      {files.length > 0 && <FilePartsView parts={files} />}
       {message.parts.map((part, index) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: parts have no ids of their own and only ever grow at the end, so the index is stable
         <PartView key={index} part={part} progress={progress} streaming={streaming} markdown={markdown} />
@@ -71,7 +74,7 @@ function PartView({ part, progress, streaming, markdown }: PartViewProps) {
       </a>
     );
   }
-  // step-start and anything newer: nothing to show.
+  // step-start (and files, shown together above) and anything newer: nothing to show here.
   return null;
 }
 
