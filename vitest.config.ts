@@ -8,7 +8,7 @@ import { defineConfig } from "vitest/config";
  * edge: every outbound fetch goes to `fake-anthropic/`, which speaks Anthropic's real streaming
  * wire format.
  */
-const NODE_TESTS = ["test/message-assembler.test.ts", "test/fake-anthropic.test.ts", "test/tools/*.test.ts"];
+const NODE_TESTS = ["test/message-assembler.test.ts", "test/fake-anthropic.test.ts", "test/tools/*.test.ts", "test/page-*.test.ts"];
 
 /** The Worker's and the tests' runtime imports from node_modules, prebundled for workerd (see `deps` below). */
 const WORKER_DEPENDENCIES = [

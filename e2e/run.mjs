@@ -5,6 +5,8 @@
 // started. Prints `N passed, M failed` last and exits non-zero on any failure.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { approvalScenarios } from "./approval-scenarios.mjs";
+import { attachmentScenarios } from "./attachment-scenarios.mjs";
 import { ensureChromium, launchChromium } from "./chromium.mjs";
 import { startDevServer } from "./dev-server.mjs";
 import { runScenarios } from "./harness.mjs";
@@ -50,7 +52,7 @@ try {
   result = await runScenarios({
     browser,
     screenshots,
-    scenarios: [...scenarios, ...pageScenarios].filter((s) => !only || s.name.includes(only)),
+    scenarios: [...scenarios, ...pageScenarios, ...approvalScenarios, ...attachmentScenarios].filter((s) => !only || s.name.includes(only)),
     context: { baseUrl: server.url },
   });
   console.log(`[e2e] screenshots in ${screenshots}`);

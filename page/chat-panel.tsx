@@ -1,14 +1,19 @@
 import { useChat } from "@ai-sdk/react";
-import { APICallError } from "ai";
+import { APICallError, type FileUIPart } from "ai";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { type ApiError, type SessionView, stopTurn } from "./api-client";
+import { ApiError, type SessionView, stopTurn } from "./api-client";
+import { type Attachment, toFileParts } from "./attachments";
 import { reportUnauthorized } from "./auth-token";
 import { describeChatError } from "./chat-error";
 import { type ChatMessage, outcomeOf, progressSchema } from "./chat-message";
 import { chatTransport } from "./chat-transport";
+import { clientTool } from "./client-tools";
 import { Composer } from "./composer";
 import { LiveAnnouncer } from "./live-announcer";
 import { MessageList } from "./message-list";
+import { sendAnswersWhen } from "./send-answers-when";
+import { type ToolAnswers, ToolAnswersContext } from "./tool-answers";
+import { useAttachments } from "./use-attachments";
 import { markSessionUsed } from "./use-route";
 import { useSessionSync } from "./use-session-sync";
 
@@ -20,6 +25,8 @@ interface ChatPanelProps {
 
 /** One session's conversation, on the AI SDK's stock `useChat`. Mounted once per session id. */
 export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
+  // `onToolCall` is read once, when the Chat is made: it reaches `addToolOutput` through this ref.
+  const answerClientTool = useRef<(toolCallId: string, toolName: string, input: unknown) => void>(() => {});
   const chat = useChat<ChatMessage>({
     id: sessionId,
     messages: initial?.messages ?? [],
@@ -30,16 +37,37 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
     resume: initial !== null,
     // One render per 50 ms at most, however fast tokens arrive.
     throttle: 50,
+    // Answers to a waiting turn (approvals, browser tools) go back as soon as all of them are given.
+    sendAutomaticallyWhen: sendAnswersWhen,
+    onToolCall: ({ toolCall }) => {
+      // Every tab that follows the turn runs it; the server takes the first answer (see `answerRefused`).
+      const tool = toolCall.dynamic ? undefined : clientTool(toolCall.toolName);
+      if (tool) answerClientTool.current(toolCall.toolCallId, tool.name, toolCall.input);
+    },
   });
-  const { status, messages, error, sendMessage, regenerate, stop, setMessages, resumeStream, clearError } = chat;
+  const {
+    status,
+    messages,
+    error,
+    sendMessage,
+    regenerate,
+    stop,
+    setMessages,
+    resumeStream,
+    clearError,
+    addToolApprovalResponse,
+    addToolOutput,
+  } = chat;
   const sync = useSessionSync(sessionId, { status, messages, setMessages, resumeStream }, initial !== null);
   const [stopping, setStopping] = useState(false);
   const [draft, setDraft] = useState("");
+  const attachments = useAttachments();
+  const [preparing, setPreparing] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
   // Turns (by their user message id) this tab stopped: "Stopped" shows at once, before the stored outcome arrives.
   const [stoppedTurns, setStoppedTurns] = useState<ReadonlySet<string>>(new Set());
   // The last send, until the server has taken it: a refused one goes back into the composer.
-  const sent = useRef<{ text: string; messageCount: number } | null>(null);
+  const sent = useRef<{ text: string; files: readonly Attachment[]; messageCount: number } | null>(null);
   // The current error refused a send (the banner says the message was not sent, not that an answer broke).
   const [notSent, setNotSent] = useState(false);
 
@@ -50,6 +78,39 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
   useEffect(() => {
     if (failure?.status === 401) reportUnauthorized();
   }, [failure]);
+
+  answerClientTool.current = (toolCallId, toolName, input) => {
+    const tool = clientTool(toolName);
+    if (!tool) return;
+    sync.claim();
+    try {
+      void addToolOutput({ tool: toolName, toolCallId, output: tool.run(input) });
+    } catch (thrown) {
+      void addToolOutput({ tool: toolName, toolCallId, state: "output-error", errorText: String(thrown) });
+    }
+  };
+
+  const toolAnswers = useMemo<ToolAnswers>(
+    () => ({
+      idle: !busy,
+      decide: (approvalId, approved, reason) => {
+        sync.claim();
+        if (error) clearError();
+        void addToolApprovalResponse({ id: approvalId, approved, ...(reason ? { reason } : {}) });
+      },
+      runClientTool: (toolCallId, toolName, input) => answerClientTool.current(toolCallId, toolName, input),
+    }),
+    [busy, sync, error, clearError, addToolApprovalResponse],
+  );
+
+  useEffect(() => {
+    // An answer another tab gave first (`already_answered`), or sent while its continuation already
+    // runs (`stream_already_active`): nothing is wrong, this tab is just behind. Take the server's
+    // history and follow the continuation instead of showing an error.
+    if (!error || messages.at(-1)?.role !== "assistant" || !answerRefused(error)) return;
+    clearError();
+    void sync.syncNow();
+  }, [error, messages, clearError, sync]);
 
   useEffect(() => {
     // The server answered: once an answer exists, the send was taken.
@@ -65,19 +126,35 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
     setNotSent(true);
     if (messages.length === refused.messageCount + 1 && messages.at(-1)?.role === "user") setMessages(messages.slice(0, -1));
     setDraft((current) => (current === "" ? refused.text : current));
-  }, [error, messages, setMessages]);
+    if (refused.files.length > 0) attachments.restore(refused.files);
+  }, [error, messages, setMessages, attachments]);
 
   const send = useCallback(
-    (text: string) => {
+    async (text: string) => {
       sync.claim();
       if (error) clearError();
-      sent.current = { text, messageCount: messages.length };
       setNotSent(false);
+      const files = attachments.list;
+      let fileParts: FileUIPart[] = [];
+      if (files.length > 0) {
+        // Read (and, when large, upload) before anything leaves the composer: a refused file keeps the draft.
+        setPreparing(true);
+        try {
+          fileParts = await toFileParts(sessionId, files);
+        } catch (failure) {
+          attachments.setError(failure instanceof ApiError ? failure.message : "The files could not be read.");
+          return;
+        } finally {
+          setPreparing(false);
+        }
+      }
+      sent.current = { text, files, messageCount: messages.length };
       markSessionUsed(sessionId);
       setDraft("");
-      void sendMessage({ text });
+      attachments.take();
+      void sendMessage(fileParts.length === 0 ? { text } : text ? { text, files: fileParts } : { files: fileParts });
     },
-    [sync, error, clearError, sendMessage, messages.length, sessionId],
+    [sync, error, clearError, sendMessage, messages.length, sessionId, attachments],
   );
 
   const redo = useCallback(() => {
@@ -115,14 +192,16 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
 
   return (
     <section className="chat" data-testid="chat" data-chat-status={status} data-session-id={sessionId}>
-      <MessageList
-        messages={messages}
-        status={status}
-        stoppedTurns={stoppedTurns}
-        hasOlder={initial?.hasOlder ?? false}
-        onRedo={redo}
-        onSuggest={suggest}
-      />
+      <ToolAnswersContext value={toolAnswers}>
+        <MessageList
+          messages={messages}
+          status={status}
+          stoppedTurns={stoppedTurns}
+          hasOlder={initial?.hasOlder ?? false}
+          onRedo={redo}
+          onSuggest={suggest}
+        />
+      </ToolAnswersContext>
       <LiveAnnouncer messages={messages} busy={busy} />
       {banner && <ErrorBanner error={banner} notSent={notSent} onDismiss={clearError} />}
       <Composer
@@ -130,12 +209,21 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
         onDraft={setDraft}
         busy={busy}
         stopping={stopping}
-        onSend={send}
+        attachments={attachments}
+        preparing={preparing}
+        onSend={(text) => void send(text)}
         onStop={() => void stopTurnEverywhere()}
         inputRef={input}
       />
     </section>
   );
+}
+
+/** Whether the chat's error is the server refusing an answer that is no longer needed (see its use). */
+function answerRefused(error: Error): boolean {
+  if (!APICallError.isInstance(error) || error.statusCode !== 409) return false;
+  const { code } = describeChatError(error);
+  return code === "already_answered" || code === "stream_already_active";
 }
 
 function ErrorBanner({ error, notSent, onDismiss }: { error: ApiError; notSent: boolean; onDismiss: () => void }) {

@@ -1,9 +1,11 @@
 import { getToolName, isToolUIPart } from "ai";
 import { memo } from "react";
 import type { ChatMessage, ChatPart, Progress, TurnOutcome } from "./chat-message";
+import { FilePartsView } from "./file-parts-view";
 import { Markdown } from "./markdown";
 import { ProgressBar } from "./progress-bar";
 import { ReasoningView } from "./reasoning-view";
+import { ToolQuestion } from "./tool-answers";
 import { ToolCallView } from "./tool-call-view";
 
 interface MessageItemProps {
@@ -16,8 +18,10 @@ interface MessageItemProps {
 export const MessageItem = memo(function MessageItem({ message, streaming }: MessageItemProps) {
   const progress = progressByToolCall(message.parts);
   const markdown = message.role === "assistant";
+  const files = message.parts.filter((part) => part.type === "file");
   return (
     <article className={`message message-${message.role}`} data-testid="message" data-role={message.role} data-message-id={message.id}>
+      {files.length > 0 && <FilePartsView parts={files} />}
       {message.parts.map((part, index) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: parts have no ids of their own and only ever grow at the end, so the index is stable
         <PartView key={index} part={part} progress={progress} streaming={streaming} markdown={markdown} />
@@ -50,7 +54,14 @@ function PartView({ part, progress, streaming, markdown }: PartViewProps) {
     );
   }
   if (part.type === "reasoning") return <ReasoningView text={part.text} streaming={part.state === "streaming"} />;
-  if (isToolUIPart(part)) return <ToolCallView part={part} name={getToolName(part)} progress={progress.get(part.toolCallId)} />;
+  if (isToolUIPart(part)) {
+    const name = getToolName(part);
+    return (
+      <ToolCallView part={part} name={name} progress={progress.get(part.toolCallId)}>
+        <ToolQuestion part={part} name={name} />
+      </ToolCallView>
+    );
+  }
   if (part.type === "data-progress") {
     // Progress of a tool call is drawn inside that call; only progress without a call shows alone.
     if (part.data.toolCallId !== undefined && progress.has(part.data.toolCallId)) return null;
@@ -63,7 +74,7 @@ function PartView({ part, progress, streaming, markdown }: PartViewProps) {
       </a>
     );
   }
-  // step-start and anything newer: nothing to show.
+  // step-start (and files, shown together above) and anything newer: nothing to show here.
   return null;
 }
 

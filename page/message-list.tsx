@@ -4,6 +4,7 @@ import { type ChatMessage, outcomeOf, showsSomething, type TurnOutcome, textOf }
 import { EmptyState } from "./empty-state";
 import { MessageActions } from "./message-actions";
 import { MessageItem, OutcomeNote } from "./message-item";
+import { asksQuestion } from "./tool-answers";
 
 interface MessageListProps {
   messages: ChatMessage[];
@@ -70,7 +71,8 @@ export function MessageList({ messages, status, stoppedTurns, hasOlder, onRedo, 
               message.role === "assistant" && endsTurn
                 ? (outcomeOf(message) ?? (turnUserId !== undefined && stoppedTurns.has(turnUserId) ? CANCELLED : undefined))
                 : undefined;
-            const showActions = message.role === "assistant" && endsTurn && !streaming;
+            // An answer that waits for the user is not over: copying or regenerating it comes after.
+            const showActions = message.role === "assistant" && endsTurn && !streaming && !asksQuestion(message);
             const redoLabel = outcome?.status === "failed" ? "Retry" : "Regenerate";
             return (
               <div key={message.id} className="turn-piece">

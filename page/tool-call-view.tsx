@@ -26,7 +26,7 @@ interface ToolCallViewProps {
   progress: Progress | undefined;
   /**
    * Shown below the line whether or not the call is expanded: for controls the user must see without
-   * opening it (the approval issue's Approve/Deny go here).
+   * opening it (Approve / Deny, a browser tool's button).
    */
   children?: ReactNode;
 }
@@ -37,7 +37,9 @@ interface ToolCallViewProps {
  */
 export function ToolCallView({ part, name, progress, children }: ToolCallViewProps) {
   const running = part.state === "input-streaming" || part.state === "input-available";
-  const status = STATE_LABELS[part.state] ?? part.state;
+  // A decision shows at once in the tab that made it (before the continuation streams the outcome).
+  const status =
+    part.state === "approval-responded" && part.approval.approved === false ? "Denied" : (STATE_LABELS[part.state] ?? part.state);
   return (
     <div className={`tool tool-${part.state}`} data-testid="tool-call" data-tool={name} data-state={part.state}>
       <details className="tool-details">
@@ -52,6 +54,9 @@ export function ToolCallView({ part, name, progress, children }: ToolCallViewPro
         </summary>
         {part.input !== undefined && <Section label="Input" value={part.input} testId="tool-input" />}
         {part.state === "output-available" && <Section label="Result" value={part.output} testId="tool-output" />}
+        {part.state === "output-denied" && part.approval.reason && (
+          <Section label="Reason" value={part.approval.reason} testId="tool-denied-reason" />
+        )}
         {part.state === "output-error" && (
           <div className="tool-section">
             <div className="tool-label">Error</div>
@@ -81,13 +86,14 @@ function Section({ label, value, testId }: { label: string; value: unknown; test
     <div className="tool-section">
       <div className="tool-label">{label}</div>
       <pre className="tool-pre" data-testid={testId}>
-        {show(value)}
+        {shownValue(value)}
       </pre>
     </div>
   );
 }
 
-function show(value: unknown): string {
+/** A tool's input or output as text: short JSON on one line, longer JSON indented, cut at MAX_SHOWN_CHARS. */
+export function shownValue(value: unknown): string {
   const text = typeof value === "string" ? value : toJson(value);
   return text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}\n… (${text.length - MAX_SHOWN_CHARS} more characters)` : text;
 }
