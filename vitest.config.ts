@@ -40,7 +40,7 @@ const TEST_MCP_TOKEN = "demo-mcp-test-token";
  * edge: every outbound fetch goes to `fake-anthropic/`, which speaks Anthropic's real streaming
  * wire format.
  */
-const NODE_TESTS = ["test/message-assembler.test.ts", "test/fake-anthropic.test.ts", "test/tools/*.test.ts"];
+const NODE_TESTS = ["test/message-assembler.test.ts", "test/fake-anthropic.test.ts", "test/tools/*.test.ts", "test/agent/*.test.ts"];
 
 /** The Worker's and the tests' runtime imports from node_modules, prebundled for workerd (see `deps` below). */
 const WORKER_DEPENDENCIES = [
