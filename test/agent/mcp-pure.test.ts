@@ -51,6 +51,7 @@ describe("MCP results as tool outcomes", () => {
 describe("MCP_SERVERS", () => {
   const secrets: Record<string, string> = { GH: "t0ken" };
   it("header values take secrets by name; a missing one is reported, not sent", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: MCP_SERVERS' own `${SECRET}` syntax
     const raw = JSON.stringify([
       { name: "github", url: "https://mcp.example/mcp", headers: { authorization: "Bearer ${GH}" } },
       { name: "other", url: "https://other.example/mcp", headers: { "x-key": "${NOPE}" } },
