@@ -51,9 +51,10 @@ describe("MCP results as tool outcomes", () => {
 describe("MCP_SERVERS", () => {
   const secrets: Record<string, string> = { GH: "t0ken" };
   it("header values take secrets by name; a missing one is reported, not sent", () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: MCP_SERVERS' own `${SECRET}` syntax
     const raw = JSON.stringify([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: MCP_SERVERS' own `${SECRET}` syntax
       { name: "github", url: "https://mcp.example/mcp", headers: { authorization: "Bearer ${GH}" } },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: MCP_SERVERS' own `${SECRET}` syntax
       { name: "other", url: "https://other.example/mcp", headers: { "x-key": "${NOPE}" } },
     ]);
     expect(readMcpServers(raw, (n) => secrets[n])).toEqual([
