@@ -1,5 +1,37 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { buildSync } from "esbuild";
 import { defineConfig } from "vitest/config";
+
+/**
+ * The demo MCP server (demo-mcp/) imports the MCP SDK's server side; an auxiliary worker is neither
+ * transpiled nor resolved against node_modules, so it runs from one bundle, built here (in ~100 ms)
+ * before miniflare starts.
+ */
+const DEMO_MCP_BUNDLE = "node_modules/.cache/edgechat/demo-mcp-server.js";
+buildSync({
+  entryPoints: ["demo-mcp/demo-mcp-server.js"],
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  outfile: DEMO_MCP_BUNDLE,
+  logLevel: "error",
+});
+
+/**
+ * The MCP servers of the `workerd-mcp` project's deployment (test/workerd-setup/network.js routes their hosts):
+ * the demo server with a token from a secret, the same server again under a name whose tools need
+ * approval, one that is down and one whose calls fail.
+ */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: MCP_SERVERS' own `${SECRET}` syntax, resolved by the Worker
+const TOKEN_HEADER = { authorization: "Bearer ${DEMO_MCP_TOKEN}" };
+const TEST_MCP_SERVERS = JSON.stringify([
+  { name: "demo", url: "http://mcp.fake/mcp", headers: TOKEN_HEADER },
+  { name: "gated", url: "http://mcp-gated.fake/mcp", headers: TOKEN_HEADER },
+  { name: "down", url: "http://mcp-down.fake/mcp" },
+  { name: "flaky", url: "http://mcp-flaky.fake/mcp", headers: TOKEN_HEADER },
+]);
+/** The demo server's token in tests: a secret of the Worker, checked by the server. */
+const TEST_MCP_TOKEN = "demo-mcp-test-token";
 
 /**
  * Tests of pure modules (no `cloudflare:*` import, no call into the Worker) run in plain Node: they
@@ -8,7 +40,13 @@ import { defineConfig } from "vitest/config";
  * edge: every outbound fetch goes to `fake-anthropic/`, which speaks Anthropic's real streaming
  * wire format.
  */
-const NODE_TESTS = ["test/message-assembler.test.ts", "test/fake-anthropic.test.ts", "test/tools/*.test.ts", "test/page-*.test.ts"];
+const NODE_TESTS = [
+  "test/message-assembler.test.ts",
+  "test/fake-anthropic.test.ts",
+  "test/tools/*.test.ts",
+  "test/page-*.test.ts",
+  "test/agent/*.test.ts",
+];
 
 /** The Worker's and the tests' runtime imports from node_modules, prebundled for workerd (see `deps` below). */
 const WORKER_DEPENDENCIES = [
@@ -26,6 +64,9 @@ const WORKER_DEPENDENCIES = [
   "@hono/zod-openapi",
   "entities",
   "ai6",
+  "@modelcontextprotocol/sdk/client/index.js",
+  "@modelcontextprotocol/sdk/client/streamableHttp.js",
+  "@modelcontextprotocol/sdk/validation/cfworker",
 ];
 
 /**
@@ -49,7 +90,12 @@ const TEST_TIMEOUT_MS = 30_000;
  * (its tests call fetch_url freely); test/approvals/ runs with each tool's own default, so fetch_url
  * asks a person first, as in a deployment.
  */
-function workerdProject(name: string, files: { include: string[]; exclude: string[] }, toolApproval?: string) {
+function workerdProject(
+  name: string,
+  files: { include: string[]; exclude: string[] },
+  toolApproval?: string,
+  extraBindings: Record<string, string> = {},
+) {
   return {
     plugins: [
       cloudflareTest({
@@ -71,9 +117,23 @@ function workerdProject(name: string, files: { include: string[]; exclude: strin
             // with a few replays, while one whole long test turn fits.
             SOCKET_OUTPUT_LIMIT_BYTES: "4194304",
             ...(toolApproval ? { TOOL_APPROVAL: toolApproval } : {}),
+            ...extraBindings,
           },
-          outboundService: "fake-anthropic",
+          outboundService: "network",
           workers: [
+            {
+              name: "network",
+              modules: [{ type: "ESModule" as const, path: "./test/workerd-setup/network.js" }],
+              serviceBindings: { ANTHROPIC: "fake-anthropic", DEMO_MCP: "demo-mcp" },
+              compatibilityDate: "2026-11-01",
+            },
+            {
+              name: "demo-mcp",
+              modules: [{ type: "ESModule" as const, path: `./${DEMO_MCP_BUNDLE}` }],
+              bindings: { DEMO_MCP_TOKEN: TEST_MCP_TOKEN },
+              compatibilityDate: "2026-11-01",
+              compatibilityFlags: ["nodejs_compat"],
+            },
             {
               name: "fake-anthropic",
               // Every module of the fake, its entry first: an auxiliary worker gets only the modules listed here.
@@ -139,8 +199,15 @@ export default defineConfig({
           hookTimeout: TEST_TIMEOUT_MS,
         },
       },
-      workerdProject("workerd", { include: ["test/**/*.test.ts"], exclude: [...NODE_TESTS, "test/approvals/**"] }, "none"),
+      workerdProject("workerd", { include: ["test/**/*.test.ts"], exclude: [...NODE_TESTS, "test/approvals/**", "test/mcp/**"] }, "none"),
       workerdProject("workerd-approvals", { include: ["test/approvals/**/*.test.ts"], exclude: [] }),
+      // MCP servers and Claude's server tools on: every turn of this project lists four MCP servers.
+      workerdProject("workerd-mcp", { include: ["test/mcp/**/*.test.ts"], exclude: [] }, "gated__*", {
+        MCP_SERVERS: TEST_MCP_SERVERS,
+        DEMO_MCP_TOKEN: TEST_MCP_TOKEN,
+        WEB_SEARCH: "on",
+        WEB_FETCH: "on",
+      }),
     ],
   },
 });

@@ -7,6 +7,7 @@
  *   POST /v1/messages               stream: true -> SSE chosen by the prompt's `fake:` directive
  *                                   stream: false -> a JSON Message holding a short session title
  *   POST /v1/messages/count_tokens  { input_tokens }
+ *   GET  /v1/models/<id>            the Models API's ModelInfo (max_input_tokens: see modelInfo)
  *   GET  /_fake/streams/<key>       { key, state: 'open' | 'done' | 'cancelled' } of the last stream
  *                                   whose directive had `key=<key>` (not an Anthropic endpoint: it lets
  *                                   tests check that a client's abort reached the upstream)
@@ -86,6 +87,11 @@ async function route(request, options, requestId) {
     if (!state) throw new FakeApiError(404, "not_found_error", `fake-anthropic: no stream with key=${key}`);
     return json(200, { key, state }, requestId);
   }
+  const model = /^\/v1\/models\/([^/]+)$/.exec(pathname);
+  if (request.method === "GET" && model) {
+    authenticate(request.headers);
+    return json(200, modelInfo(decodeURIComponent(model[1] ?? "")), requestId);
+  }
   const isMessages = pathname === "/v1/messages";
   if (request.method !== "POST" || !(isMessages || pathname === "/v1/messages/count_tokens")) {
     throw new FakeApiError(404, "not_found_error", `Not found: ${request.method} ${pathname}`);
@@ -161,6 +167,23 @@ function parseBody(raw, isMessages) {
     throw invalid("messages: each role must be 'user' or 'assistant'");
   if (isMessages && typeof body.max_tokens !== "number") throw invalid("max_tokens: Field required");
   return body;
+}
+
+/**
+ * The Models API's answer for one model. Any id is known; `fake-window-<N>` has an input window of N
+ * tokens (so tests can see the service use the real window), every other one DEFAULT_MAX_CONTEXT.
+ * @param {string} id
+ */
+function modelInfo(id) {
+  const window = /^fake-window-(\d+)$/.exec(id);
+  return {
+    type: "model",
+    id,
+    display_name: id,
+    created_at: "2026-01-01T00:00:00Z",
+    max_input_tokens: window ? Number(window[1]) : DEFAULT_MAX_CONTEXT,
+    max_tokens: 64_000,
+  };
 }
 
 // ---------------------------------------------------------------- responses

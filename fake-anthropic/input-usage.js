@@ -7,7 +7,8 @@ import { remember } from "./remember.js";
 
 /**
  * @typedef {import("./fake-anthropic.js").MessagesRequest} MessagesRequest
- * @typedef {{ input_tokens: number, cache_creation_input_tokens: number, cache_read_input_tokens: number }} InputUsage
+ * @typedef {{ input_tokens: number, cache_creation_input_tokens: number, cache_read_input_tokens: number,
+ *   cache_creation: { ephemeral_5m_input_tokens: number, ephemeral_1h_input_tokens: number } }} InputUsage
  */
 
 /** Prompt-cache prefixes remembered (by hash) for cache usage. */
@@ -34,7 +35,13 @@ export function estimateInputTokens(body) {
 export function cacheUsage(body, total) {
   const segments = promptSegments(body);
   const lastMarker = segments.findLastIndex((segment) => segment.marked);
-  if (lastMarker < 0) return { input_tokens: total, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  if (lastMarker < 0)
+    return {
+      input_tokens: total,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    };
   const hash = new PrefixHash(body.model); // caches are per model
   let chars = 0;
   let read = 0;
@@ -50,12 +57,19 @@ export function cacheUsage(body, total) {
     if (index === lastMarker) written = cachedPrefixes.has(prefix) ? 0 : tokens - read;
   }
   for (const prefix of markedPrefixes) remember(cachedPrefixes, prefix, true, MAX_CACHED_PREFIXES);
-  return { input_tokens: Math.max(0, total - read - written), cache_creation_input_tokens: written, cache_read_input_tokens: read };
+  // The write's lifetime is the last marker's (the real API splits per breakpoint; one split is enough here).
+  const oneHour = segments[lastMarker]?.ttl === "1h";
+  return {
+    input_tokens: Math.max(0, total - read - written),
+    cache_creation_input_tokens: written,
+    cache_read_input_tokens: read,
+    cache_creation: { ephemeral_5m_input_tokens: oneHour ? 0 : written, ephemeral_1h_input_tokens: oneHour ? written : 0 },
+  };
 }
 
 /**
  * The prompt in cache order, one segment per block, with the markers themselves left out of the text.
- * @param {MessagesRequest} body @returns {{ text: string, marked: boolean }[]}
+ * @param {MessagesRequest} body @returns {{ text: string, marked: boolean, ttl?: string }[]}
  */
 function promptSegments(body) {
   const strip = (/** @type {unknown} */ block) =>
@@ -66,10 +80,11 @@ function promptSegments(body) {
     ...(Array.isArray(body.tools) ? body.tools : []),
     ...(Array.isArray(body.system) ? body.system : body.system === undefined ? [] : [body.system]),
   ];
-  const segments = blocks.map((block) => ({ text: strip(block), marked: marked(block) }));
+  const ttl = (/** @type {any} */ block) => (marked(block) ? block.cache_control.ttl : undefined);
+  const segments = blocks.map((block) => ({ text: strip(block), marked: marked(block), ttl: ttl(block) }));
   for (const message of body.messages) {
     const content = Array.isArray(message.content) ? message.content : [message.content];
-    for (const block of content) segments.push({ text: `${message.role}:${strip(block)}`, marked: marked(block) });
+    for (const block of content) segments.push({ text: `${message.role}:${strip(block)}`, marked: marked(block), ttl: ttl(block) });
   }
   return segments;
 }

@@ -26,8 +26,13 @@ function frame(event, token = false) {
 
 /** @param {BlockPlan} block */
 function startOf(block) {
-  if (block.type === "text") return { type: "text", text: "" };
+  if (block.type === "text") return block.citations ? { type: "text", text: "", citations: [] } : { type: "text", text: "" };
   if (block.type === "thinking") return { type: "thinking", thinking: "", signature: "" };
+  if (block.type === "server_tool_use")
+    return { type: "server_tool_use", id: block.id, name: block.name, input: {}, caller: { type: "direct" } };
+  // A server tool's result arrives whole in its start event, with no deltas.
+  if (block.type === "web_search_tool_result" || block.type === "web_fetch_tool_result")
+    return { type: block.type, tool_use_id: block.tool_use_id, content: block.content, caller: { type: "direct" } };
   return { type: "tool_use", id: block.id, name: block.name, input: {} };
 }
 
@@ -41,6 +46,9 @@ function* jsonPieces(input) {
 
 /** @param {BlockPlan} block @returns {Iterable<{ type: string, [field: string]: unknown }>} */
 function* deltasOf(block) {
+  if (block.type === "web_search_tool_result" || block.type === "web_fetch_tool_result") return;
+  // The real API sends a cited passage's citations first, then its text.
+  if (block.type === "text") for (const citation of block.citations ?? []) yield { type: "citations_delta", citation };
   if (block.type === "text") for (const piece of block.pieces) yield { type: "text_delta", text: piece };
   else if (block.type === "thinking") {
     for (const piece of block.pieces) yield { type: "thinking_delta", thinking: piece };
@@ -69,10 +77,12 @@ export function* messageFrames(plan, meta) {
   yield frame({ type: "message_start", message });
   yield frame({ type: "ping" });
   let outputTokens = 0;
+  let thinkingTokens = 0;
   for (const [index, block] of plan.blocks.entries()) {
     yield frame({ type: "content_block_start", index, content_block: startOf(block) });
     for (const delta of deltasOf(block)) {
       outputTokens += 1;
+      if (block.type === "thinking") thinkingTokens += 1;
       yield frame({ type: "content_block_delta", index, delta }, true);
       if (outputTokens % PING_EVERY_DELTAS === 0) yield frame({ type: "ping" });
     }
@@ -86,7 +96,15 @@ export function* messageFrames(plan, meta) {
       yield frame({
         type: "message_delta",
         delta: { stop_reason: plan.stopReason, stop_sequence: null },
-        usage: { ...meta.usage, output_tokens: outputTokens },
+        usage: {
+          ...meta.usage,
+          output_tokens: outputTokens,
+          output_tokens_details: { thinking_tokens: thinkingTokens },
+          server_tool_use: {
+            web_search_requests: plan.blocks.filter((b) => b.type === "server_tool_use" && b.name === "web_search").length,
+            web_fetch_requests: plan.blocks.filter((b) => b.type === "server_tool_use" && b.name === "web_fetch").length,
+          },
+        },
       });
       yield frame({ type: "message_stop" });
       return;

@@ -15,9 +15,11 @@ import { remember } from "./remember.js";
  * @typedef {import("./fake-anthropic.js").MessageParam} MessageParam
  * @typedef {import("./fake-anthropic.js").MessagesRequest} MessagesRequest
  * @typedef {import("./directive.js").Turn} Turn
- * @typedef {{ type: 'text', pieces: Iterable<string> }
+ * @typedef {{ type: 'text', pieces: Iterable<string>, citations?: object[] }
  *   | { type: 'thinking', pieces: Iterable<string>, signature: string }
- *   | { type: 'tool_use', id: string, name: string, input: unknown }} BlockPlan
+ *   | { type: 'tool_use', id: string, name: string, input: unknown }
+ *   | { type: 'server_tool_use', id: string, name: string, input: unknown }
+ *   | { type: 'web_search_tool_result' | 'web_fetch_tool_result', tool_use_id: string, content: unknown }} BlockPlan
  * @typedef {'complete' | 'cut' | 'malformed' | 'stall' | 'error'} Ending
  * @typedef {{ blocks: BlockPlan[], stopReason: string, ending: Ending }} Plan
  */
@@ -160,6 +162,102 @@ const MARKDOWN_ANSWER = [
   "Read more on [MDN](https://developer.mozilla.org/) (and not [this](javascript:alert(1)) one).",
 ].join("\n");
 
+/** Pages a `web-search` result lists when the directive has no `results=`. */
+const DEFAULT_SEARCH_RESULTS = 2;
+
+/** @param {MessagesRequest} request @param {string} name */
+function requireServerTool(request, name) {
+  const tools = Array.isArray(request.tools) ? request.tools : [];
+  // The real API only runs a server tool the request offers; a turn without it is a test's mistake.
+  if (!tools.some((tool) => tool?.name === name && typeof (/** @type {any} */ (tool).type) === "string"))
+    throw badRequest(`fake-anthropic: this scenario needs Claude's ${name} tool in the request (enable it in the configuration)`);
+}
+
+/** @param {number} n */
+const searchResult = (n) => ({
+  type: "web_search_result",
+  url: `https://example.com/page-${n}`,
+  title: `Example page ${n}`,
+  encrypted_content: btoa(`fake-encrypted-content-${n}`),
+  page_age: "April 1, 2026",
+});
+
+/**
+ * A web search as the real API streams it: Claude's server_tool_use, its web_search_tool_result (every
+ * page), then, unless `pause=1` stops the message there with `pause_turn`, an answer whose text cites
+ * each page (citations_delta before the text). After a pause the next request (the paused content sent
+ * back) gets the cited answer.
+ * @param {Turn} turn @param {MessagesRequest} request @returns {Plan}
+ */
+function webSearch(turn, request) {
+  requireServerTool(request, "web_search");
+  const count = intParam(turn.params, "results", DEFAULT_SEARCH_RESULTS, 1);
+  const results = Array.from({ length: count }, (_, i) => searchResult(i + 1));
+  const cited = results.map(
+    (result, i) =>
+      /** @type {BlockPlan} */ ({
+        type: "text",
+        pieces: words(`${i === 0 ? "" : " "}Page ${i + 1} says so.`),
+        citations: [
+          {
+            type: "web_search_result_location",
+            url: result.url,
+            title: result.title,
+            encrypted_index: btoa(`fake-index-${i + 1}`),
+            cited_text: `Cited text of page ${i + 1}.`,
+          },
+        ],
+      }),
+  );
+  if (turn.step >= 1) return plan(cited);
+  if (turn.params.error !== undefined) {
+    const id = randomId("srvtoolu_01");
+    return plan([
+      { type: "server_tool_use", id, name: "web_search", input: { query: turn.promptText || "search" } },
+      { type: "web_search_tool_result", tool_use_id: id, content: { type: "web_search_tool_result_error", error_code: turn.params.error } },
+      text(words("The search failed.")),
+    ]);
+  }
+  const id = randomId("srvtoolu_01");
+  const search = [
+    text(words("Let me search.")),
+    /** @type {BlockPlan} */ ({ type: "server_tool_use", id, name: "web_search", input: { query: turn.promptText || "search" } }),
+    /** @type {BlockPlan} */ ({ type: "web_search_tool_result", tool_use_id: id, content: results }),
+  ];
+  if (turn.params.pause === "1") return plan(search, "pause_turn");
+  return plan([...search, ...cited]);
+}
+
+/**
+ * A web fetch: server_tool_use, then its web_fetch_tool_result (a text document, or an error object
+ * with `error=<code>`), then a short answer.
+ * @param {Turn} turn @param {MessagesRequest} request @returns {Plan}
+ */
+function webFetch(turn, request) {
+  requireServerTool(request, "web_fetch");
+  const url = turn.params.url ?? "https://example.com/article";
+  const id = randomId("srvtoolu_01");
+  const content =
+    turn.params.error !== undefined
+      ? { type: "web_fetch_tool_result_error", error_code: turn.params.error }
+      : {
+          type: "web_fetch_result",
+          url,
+          retrieved_at: "2026-04-01T12:00:00Z",
+          content: {
+            type: "document",
+            source: { type: "text", media_type: "text/plain", data: `The article at ${url}.` },
+            title: "An article",
+            citations: { enabled: true },
+          },
+        };
+  return plan([
+    { type: "server_tool_use", id, name: "web_fetch", input: { url } },
+    { type: "web_fetch_tool_result", tool_use_id: id, content },
+    text(words(turn.params.error === undefined ? "I read the article." : "I could not read it.")),
+  ]);
+}
+
 /** @type {Record<string, (turn: Turn, request: MessagesRequest) => Plan>} */
 const SCENARIOS = {
   text: echo,
@@ -224,6 +322,19 @@ const SCENARIOS = {
   /** One line per message the model was sent (`user: <first words>`), so tests can see the context it got. */
   context: (_turn, request) =>
     plan([text(words(request.messages.map((m) => `${m.role}: ${quote(textOf(m.content).replace(/\s+/g, " ").trim())}`).join("\n")))]),
+  "web-search": webSearch,
+  "web-fetch": webFetch,
+  /** Claude declines: a little text, then stop reason `refusal`. */
+  refusal: () => plan([text(words("I can't help with that."))], "refusal"),
+  /**
+   * The answer fills the context window: text, then stop reason `model_context_window_exceeded`. The
+   * service's continuation (a later request whose newest user text has no directive) is a plain echo.
+   */
+  "context-full": (turn) =>
+    plan(
+      [text(echoPieces(turn.promptText, intParam(turn.params, "tokens", DEFAULT_DELTAS_BEFORE_FAILURE, 1)))],
+      "model_context_window_exceeded",
+    ),
   malformed: (turn) => plan([brokenText(turn)], "end_turn", "malformed"),
   stall: (turn) => plan([brokenText(turn)], "end_turn", "stall"),
   "error-mid-text": (turn) => plan([brokenText(turn)], "end_turn", "error"),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readMcpServers } from "./agent/mcp/mcp-server-config";
 import { DEFAULT_FILE_LIMITS } from "./protocol/file-parts";
 
 /**
@@ -37,9 +38,62 @@ export interface ConfigVars {
   FILE_MAX_COUNT?: string;
   /** s a signed file URL in history stays valid */
   FILE_URL_TTL_SECONDS?: string;
+  /** JSON array of remote MCP servers: `[{ "name", "url", "headers"?: { "H": "Bearer ${SECRET}" } }]` */
+  MCP_SERVERS?: string;
+  /** `off` | `adaptive` | `budget` (THINKING_BUDGET tokens); unset: `budget` when THINKING_BUDGET > 0, else `off` */
+  THINKING?: string;
+  /** `low` | `medium` | `high` | `xhigh` | `max`: how much effort Claude spends (output_config.effort) */
+  EFFORT?: string;
+  /** `5m` (default) or `1h`: how long Claude's prompt cache keeps this service's prefixes */
+  CACHE_TTL?: string;
+  /** `on` (default) or `off`: tool input streams as Claude writes it (`eager_input_streaming`) */
+  FINE_GRAINED_TOOL_STREAMING?: string;
+  /** `on` to offer Claude's web search tool (billed per search by Anthropic) */
+  WEB_SEARCH?: string;
+  WEB_SEARCH_MAX_USES?: string;
+  /** comma-separated domains; at most one of allowed / blocked */
+  WEB_SEARCH_ALLOWED_DOMAINS?: string;
+  WEB_SEARCH_BLOCKED_DOMAINS?: string;
+  /** `on` to offer Claude's web fetch tool (no fee beyond the fetched content's input tokens) */
+  WEB_FETCH?: string;
+  WEB_FETCH_MAX_USES?: string;
+  WEB_FETCH_ALLOWED_DOMAINS?: string;
+  WEB_FETCH_BLOCKED_DOMAINS?: string;
+  /** tokens of one fetched page's text Claude gets at most */
+  WEB_FETCH_MAX_CONTENT_TOKENS?: string;
 }
 
 const intFrom = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).optional().default(fallback);
+
+const onOff = (fallback: boolean) =>
+  z
+    .enum(["on", "off"])
+    .optional()
+    .transform((value) => (value === undefined ? fallback : value === "on"));
+
+const domainList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    value === undefined
+      ? undefined
+      : value
+          .split(",")
+          .map((domain) => domain.trim())
+          .filter(Boolean),
+  );
+
+/** Claude's server tools: off unless enabled, each with its limits. */
+const serverToolSchema = (maxUsesFallback: number) =>
+  z
+    .object({
+      enabled: onOff(false),
+      /** calls Claude may make per model request */
+      maxUses: intFrom(maxUsesFallback, 1, 100),
+      allowedDomains: domainList,
+      blockedDomains: domainList,
+    })
+    .refine((tool) => !(tool.allowedDomains && tool.blockedDomains), "set allowed or blocked domains, not both");
 
 const configSchema = z.object({
   anthropicApiKey: z.string().min(1).optional(),
@@ -57,16 +111,27 @@ const configSchema = z.object({
   chunkFlushIntervalMs: intFrom(40, 0, 1_000),
   /** model calls per turn; the loop stops with finishReason `tool-calls` past it */
   maxSteps: intFrom(10, 1, 100),
-  /** tokens of extended thinking per model call; 0 disables thinking */
+  /** tokens of extended thinking per model call, when `thinking` is `budget` */
   thinkingBudget: intFrom(0, 0, 64_000),
+  /** `adaptive`: Claude decides when and how much to think; `budget`: at most thinkingBudget tokens per call */
+  thinking: z.enum(["off", "adaptive", "budget"]).optional(),
+  effort: z.enum(["low", "medium", "high", "xhigh", "max"]).optional(),
+  /** Prompt-cache lifetime of the breakpoints this service sets; `1h` costs more per write, pays off for slow sessions */
+  cacheTtl: z.enum(["5m", "1h"]).default("5m"),
+  fineGrainedToolStreaming: onOff(true),
+  webSearch: serverToolSchema(5),
+  webFetch: serverToolSchema(5).and(z.object({ maxContentTokens: z.coerce.number().int().min(1).max(1_000_000).optional() })),
   /** ms without any event from the model stream before it is aborted as stalled (tools do not count) */
   stallTimeoutMs: intFrom(90_000, 100, 600_000),
   /** ms any one tool call may run, capping each tool's own limit */
   toolTimeoutCapMs: intFrom(15 * 60_000, 100, 60 * 60_000),
   /** ms a finished turn's chunk log is kept for cursor resumes before the alarm prunes it (messages stay) */
   chunkRetentionMs: intFrom(7 * 24 * 3_600_000, 1_000, 365 * 24 * 3_600_000),
-  /** estimated input tokens above which older turns are compacted into a summary */
-  contextBudgetTokens: intFrom(150_000, 1_000, 2_000_000),
+  /**
+   * input tokens above which older turns are compacted into a summary, at most; unset, the budget
+   * comes from the model's own window (agent/context-window.ts)
+   */
+  contextBudgetTokens: z.coerce.number().int().min(1_000).max(10_000_000).optional(),
   /**
    * estimated bytes of frames one WebSocket may be sent in its life: the only bound workerd allows on a
    * socket that stops reading (session/socket-output.ts). Past it the socket is closed (4008) and the
@@ -126,12 +191,19 @@ const configSchema = z.object({
               .map((name) => name.trim())
               .filter(Boolean),
     ),
+  mcpServers: z.array(z.custom<import("./agent/mcp/mcp-server-config").McpServerConfig>()),
 });
 
 export type Config = z.infer<typeof configSchema>;
 
 /** Parsed once per Durable Object instance; a bad var is a deploy bug, so it throws loudly. */
 export function readConfig(env: ConfigVars): Config {
+  // Header values of MCP servers name the Worker's secrets, which are not among the vars above.
+  const secret = (name: string): string | undefined => {
+    const value: unknown = Reflect.get(env, name);
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  const thinkingBudget = env.THINKING_BUDGET || undefined;
   return configSchema.parse({
     anthropicApiKey: env.ANTHROPIC_API_KEY || undefined,
     anthropicBaseUrl: env.ANTHROPIC_BASE_URL || undefined,
@@ -142,7 +214,25 @@ export function readConfig(env: ConfigVars): Config {
     heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS || undefined,
     chunkFlushIntervalMs: env.CHUNK_FLUSH_INTERVAL_MS || undefined,
     maxSteps: env.MAX_STEPS || undefined,
-    thinkingBudget: env.THINKING_BUDGET || undefined,
+    thinkingBudget,
+    thinking: env.THINKING || (thinkingBudget !== undefined && Number(thinkingBudget) > 0 ? "budget" : undefined),
+    effort: env.EFFORT || undefined,
+    cacheTtl: env.CACHE_TTL || undefined,
+    fineGrainedToolStreaming: env.FINE_GRAINED_TOOL_STREAMING || undefined,
+    webSearch: {
+      enabled: env.WEB_SEARCH || undefined,
+      maxUses: env.WEB_SEARCH_MAX_USES || undefined,
+      allowedDomains: env.WEB_SEARCH_ALLOWED_DOMAINS || undefined,
+      blockedDomains: env.WEB_SEARCH_BLOCKED_DOMAINS || undefined,
+    },
+    webFetch: {
+      enabled: env.WEB_FETCH || undefined,
+      maxUses: env.WEB_FETCH_MAX_USES || undefined,
+      allowedDomains: env.WEB_FETCH_ALLOWED_DOMAINS || undefined,
+      blockedDomains: env.WEB_FETCH_BLOCKED_DOMAINS || undefined,
+      maxContentTokens: env.WEB_FETCH_MAX_CONTENT_TOKENS || undefined,
+    },
+    mcpServers: readMcpServers(env.MCP_SERVERS, secret),
     stallTimeoutMs: env.STALL_TIMEOUT_MS || undefined,
     upstreamMaxRetries: env.UPSTREAM_MAX_RETRIES || undefined,
     toolTimeoutCapMs: env.TOOL_TIMEOUT_MS || undefined,

@@ -1,12 +1,16 @@
 import type {
   ContentBlockParam,
+  MessageDeltaUsage,
   RawContentBlockDelta,
   RawContentBlockStartEvent,
   RawMessageStreamEvent,
   StopReason,
+  TextCitationParam,
+  Usage,
 } from "@anthropic-ai/sdk/resources/messages/messages";
 import type { UIMessageChunk } from "ai";
-import type { TokenUsage } from "../protocol/token-usage";
+import { NO_USAGE, type TokenUsage } from "../protocol/token-usage";
+import { serverToolErrorText } from "./server-tools";
 
 export interface ToolCall {
   id: string;
@@ -20,10 +24,12 @@ export interface ToolCall {
 export type StepUsage = TokenUsage;
 
 type OpenBlock =
-  | { kind: "text"; id: string; text: string }
+  | { kind: "text"; id: string; text: string; citations: TextCitationParam[] }
   | { kind: "thinking"; id: string; thinking: string; signature: string }
   | { kind: "redacted_thinking"; data: string }
   | { kind: "tool_use"; id: string; name: string; json: string }
+  /** A call of one of Claude's own tools (web search, web fetch): Claude runs it, we only show it. */
+  | { kind: "server_tool_use"; id: string; name: string; json: string }
   | { kind: "ignored" };
 
 /**
@@ -38,10 +44,16 @@ export class AnthropicStepMapper {
   stopReason: StopReason | null = null;
   /** True once `message_stop` arrived: a stream that ends without it was cut. */
   completed = false;
-  readonly usage: StepUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+  readonly usage: StepUsage = { ...NO_USAGE };
 
-  /** `partPrefix` makes part ids unique across the steps of one message. */
-  constructor(private readonly partPrefix: string) {}
+  /**
+   * `partPrefix` makes part ids unique across the steps of one message; `citedUrls` (shared by the
+   * steps of a turn) keeps one `source-url` part per cited page.
+   */
+  constructor(
+    private readonly partPrefix: string,
+    private readonly citedUrls: Set<string> = new Set(),
+  ) {}
 
   /** The assistant content of this step, as Claude needs it back in the next request. */
   assistantContent(): ContentBlockParam[] {
@@ -50,14 +62,9 @@ export class AnthropicStepMapper {
 
   map(event: RawMessageStreamEvent): UIMessageChunk[] {
     switch (event.type) {
-      case "message_start": {
-        const u = event.message.usage;
-        this.usage.inputTokens = u.input_tokens;
-        this.usage.cacheReadTokens = u.cache_read_input_tokens ?? 0;
-        this.usage.cacheWriteTokens = u.cache_creation_input_tokens ?? 0;
-        this.usage.outputTokens = u.output_tokens;
+      case "message_start":
+        this.readUsage(event.message.usage);
         return [];
-      }
       case "content_block_start":
         return this.start(event.index, event.content_block);
       case "content_block_delta":
@@ -66,8 +73,7 @@ export class AnthropicStepMapper {
         return this.stop(event.index);
       case "message_delta":
         this.stopReason = event.delta.stop_reason ?? this.stopReason;
-        this.usage.outputTokens = event.usage.output_tokens ?? this.usage.outputTokens;
-        if (event.usage.input_tokens != null) this.usage.inputTokens = event.usage.input_tokens;
+        this.readUsage(event.usage);
         return [];
       case "message_stop":
         this.completed = true;
@@ -77,11 +83,36 @@ export class AnthropicStepMapper {
     }
   }
 
+  /**
+   * The API's usage counts are cumulative within a message: `message_delta` repeats or updates what
+   * `message_start` said, so each field present replaces the one before.
+   */
+  private readUsage(u: Partial<Usage> | MessageDeltaUsage): void {
+    if (u.input_tokens != null) this.usage.inputTokens = u.input_tokens;
+    if (u.output_tokens != null) this.usage.outputTokens = u.output_tokens;
+    if (u.cache_read_input_tokens != null) this.usage.cacheReadTokens = u.cache_read_input_tokens;
+    if (u.cache_creation_input_tokens != null) {
+      this.usage.cacheWriteTokens = u.cache_creation_input_tokens;
+      // Without the split (older responses), every write was a 5-minute one.
+      this.usage.cacheWrite5mTokens = u.cache_creation_input_tokens;
+    }
+    const split = "cache_creation" in u ? u.cache_creation : undefined;
+    if (split) {
+      this.usage.cacheWrite5mTokens = split.ephemeral_5m_input_tokens;
+      this.usage.cacheWrite1hTokens = split.ephemeral_1h_input_tokens;
+    }
+    if (u.output_tokens_details) this.usage.thinkingTokens = u.output_tokens_details.thinking_tokens;
+    if (u.server_tool_use) {
+      this.usage.webSearchRequests = u.server_tool_use.web_search_requests ?? 0;
+      this.usage.webFetchRequests = u.server_tool_use.web_fetch_requests ?? 0;
+    }
+  }
+
   private start(index: number, block: RawContentBlockStartEvent["content_block"]): UIMessageChunk[] {
     const id = `${this.partPrefix}${index}`;
     switch (block.type) {
       case "text":
-        this.blocks.set(index, { kind: "text", id, text: "" });
+        this.blocks.set(index, { kind: "text", id, text: "", citations: [] });
         return [{ type: "text-start", id }];
       case "thinking":
         this.blocks.set(index, { kind: "thinking", id, thinking: "", signature: "" });
@@ -95,6 +126,19 @@ export class AnthropicStepMapper {
         const toolName = block.name;
         this.blocks.set(index, { kind: "tool_use", id: toolCallId, name: toolName, json: "" });
         return [{ type: "tool-input-start", toolCallId, toolName }];
+      }
+      case "server_tool_use":
+        this.blocks.set(index, { kind: "server_tool_use", id: block.id, name: block.name, json: "" });
+        return [{ type: "tool-input-start", toolCallId: block.id, toolName: block.name, providerExecuted: true }];
+      case "web_search_tool_result":
+      case "web_fetch_tool_result": {
+        // The whole result arrives in the start event; it settles the call Claude made just before.
+        this.blocks.set(index, { kind: "ignored" });
+        this.content.push({ type: block.type, tool_use_id: block.tool_use_id, content: block.content } as ContentBlockParam);
+        const errorText = serverToolErrorText(block.content);
+        if (errorText !== undefined)
+          return [{ type: "tool-output-error", toolCallId: block.tool_use_id, errorText, providerExecuted: true }];
+        return [{ type: "tool-output-available", toolCallId: block.tool_use_id, output: block.content, providerExecuted: true }];
       }
       default:
         this.blocks.set(index, { kind: "ignored" });
@@ -119,7 +163,22 @@ export class AnthropicStepMapper {
       block.signature += delta.signature;
       return [];
     }
-    if (block.kind === "tool_use" && delta.type === "input_json_delta") {
+    if (block.kind === "text" && delta.type === "citations_delta") {
+      const citation = delta.citation;
+      block.citations.push(citation as TextCitationParam);
+      // Web search citations name a page: a `source-url` part the first time a turn cites it.
+      if (citation.type !== "web_search_result_location" || this.citedUrls.has(citation.url)) return [];
+      this.citedUrls.add(citation.url);
+      return [
+        {
+          type: "source-url",
+          sourceId: `src-${this.partPrefix}${this.citedUrls.size}`,
+          url: citation.url,
+          ...(citation.title ? { title: citation.title } : {}),
+        },
+      ];
+    }
+    if ((block.kind === "tool_use" || block.kind === "server_tool_use") && delta.type === "input_json_delta") {
       const piece = delta.partial_json;
       block.json += piece;
       return piece === "" ? [] : [{ type: "tool-input-delta", toolCallId: block.id, inputTextDelta: piece }];
@@ -133,7 +192,8 @@ export class AnthropicStepMapper {
     if (!block) return [];
     switch (block.kind) {
       case "text":
-        this.content.push({ type: "text", text: block.text });
+        // Citations go back with the text within the turn (Claude needs them to cite again); history drops them.
+        this.content.push({ type: "text", text: block.text, ...(block.citations.length > 0 ? { citations: block.citations } : {}) });
         return [{ type: "text-end", id: block.id }];
       case "thinking":
         this.content.push({ type: "thinking", thinking: block.thinking, signature: block.signature });
@@ -151,6 +211,12 @@ export class AnthropicStepMapper {
         }
         this.toolCalls.push({ id: block.id, name: block.name, input: parsed.value });
         return [{ type: "tool-input-available", toolCallId: block.id, toolName: block.name, input: parsed.value }];
+      }
+      case "server_tool_use": {
+        const parsed = parseToolInput(block.json);
+        const input = parsed.ok ? parsed.value : {};
+        this.content.push({ type: "server_tool_use", id: block.id, name: block.name as "web_search", input });
+        return [{ type: "tool-input-available", toolCallId: block.id, toolName: block.name, input, providerExecuted: true }];
       }
       default:
         return [];

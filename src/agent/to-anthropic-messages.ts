@@ -2,6 +2,7 @@ import type { ContentBlockParam, MessageParam, ToolResultBlockParam } from "@ant
 import { type FileUIPart, getToolName, isToolUIPart, type UIMessage } from "ai";
 import { kindOf, parseFileRef } from "../protocol/file-parts";
 import type { ContextFiles } from "./model-context";
+import { isServerToolName, serverToolErrorCode } from "./server-tools";
 
 /** Introduces the summary of compacted turns to the model. */
 export const SUMMARY_PREFIX = "Summary of the earlier part of this conversation (older messages were compacted):";
@@ -107,6 +108,9 @@ function stepContent(parts: readonly Part[]): { assistant: ContentBlockParam[]; 
       const signature = anthropicSignature(part.providerMetadata);
       // Without its signature Claude rejects a thinking block; an unsigned one (cut mid-stream) is dropped.
       if (signature) assistant.push({ type: "thinking", thinking: part.text, signature });
+    } else if (isToolUIPart(part) && part.providerExecuted === true) {
+      // Claude's own tool (web search, web fetch): the call and its result both belong to the assistant turn.
+      assistant.push(...serverToolBlocks(part));
     } else if (isToolUIPart(part)) {
       const input = part.state === "input-streaming" || typeof part.input !== "object" || part.input === null ? {} : part.input;
       assistant.push({ type: "tool_use", id: part.toolCallId, name: getToolName(part), input });
@@ -114,6 +118,24 @@ function stepContent(parts: readonly Part[]): { assistant: ContentBlockParam[]; 
     }
   }
   return { assistant, results };
+}
+
+function serverToolBlocks(part: Extract<Part, { toolCallId: string }>): ContentBlockParam[] {
+  const name = getToolName(part);
+  if (!isServerToolName(name)) return [];
+  const input = typeof part.input === "object" && part.input !== null ? part.input : {};
+  const resultType = name === "web_search" ? "web_search_tool_result" : "web_fetch_tool_result";
+  const content =
+    part.state === "output-available"
+      ? part.output
+      : {
+          type: `${resultType}_error`,
+          error_code: part.state === "output-error" ? serverToolErrorCode(part.errorText ?? "") : "unavailable",
+        };
+  return [
+    { type: "server_tool_use", id: part.toolCallId, name, input },
+    { type: resultType, tool_use_id: part.toolCallId, content } as ContentBlockParam,
+  ];
 }
 
 function toolResult(part: Extract<Part, { toolCallId: string }>): ToolResultBlockParam {

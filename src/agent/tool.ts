@@ -18,6 +18,8 @@ export interface Tool<Input = unknown> {
   readonly description: string;
   /** Validates the model's input before `execute`; its JSON Schema is what Claude sees. */
   readonly inputSchema: z.ZodType<Input>;
+  /** The JSON Schema Claude sees, when it does not come from `inputSchema` (an MCP server's own schema). */
+  readonly inputJsonSchema?: Record<string, unknown>;
   /** ms before the call ends with a timeout error */
   readonly timeoutMs: number;
   /**

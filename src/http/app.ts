@@ -10,6 +10,7 @@ import { type IdentityVariables, identity } from "./identity";
 import { LOCAL_BUILD } from "./local-build";
 import { documentFrame, securityScheme, unauthorized } from "./openapi";
 import { sessionRoutes } from "./session-routes";
+import { toolRoutes } from "./tool-routes";
 import { validationHook } from "./validation-hook";
 
 type App = { Bindings: Env; Variables: IdentityVariables };
@@ -53,6 +54,7 @@ export function createApp(options: { localBuild: boolean }) {
     .route("/api/chat", chatRoutes)
     .route("/api/sessions", sessionRoutes)
     .route("/api/session-events", eventRoutes)
+    .route("/api/tools", toolRoutes)
     .route("/api", fileRoutes);
   // The baseline of `npm run bench` exists only in local builds; elsewhere it is an unknown path.
   if (options.localBuild) app.route("/api/bench", benchRoutes);

@@ -16,7 +16,12 @@ const usageSchema = z.object({
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
   cacheReadTokens: z.number().int(),
-  cacheWriteTokens: z.number().int(),
+  cacheWriteTokens: z.number().int().describe("all prompt-cache writes: the 5-minute and 1-hour ones below"),
+  cacheWrite5mTokens: z.number().int(),
+  cacheWrite1hTokens: z.number().int(),
+  thinkingTokens: z.number().int().describe("the part of outputTokens that was thinking"),
+  webSearchRequests: z.number().int().describe("Claude's web searches, billed per search"),
+  webFetchRequests: z.number().int(),
 });
 
 export const sessionSummarySchema = z.object({
@@ -73,3 +78,25 @@ export const sessionStatsSchema = z.object({
   followers: z.number().int().describe("SSE and WebSocket requests following the running turn"),
   sockets: z.number().int().describe("open WebSockets of the session"),
 });
+
+export const toolListingSchema = z
+  .object({
+    tools: z.array(
+      z.object({
+        name: z.string().describe("As Claude calls it: MCP tools are `<server>__<tool>`"),
+        description: z.string(),
+        source: z.enum(["built-in", "mcp", "claude"]).describe("`claude`: one of Claude's own tools, run by Anthropic"),
+        needsApproval: z.boolean().describe("A person approves each call first (TOOL_APPROVAL)"),
+        inputSchema: z.unknown().optional().describe("JSON Schema of the input; absent for Claude's own tools"),
+      }),
+    ),
+    mcpServers: z.array(
+      z.object({
+        name: z.string(),
+        status: z.enum(["available", "unavailable"]).describe("An unavailable server's tools are left out of turns until it answers"),
+        tools: z.array(z.string()),
+        error: z.string().optional(),
+      }),
+    ),
+  })
+  .describe("What a session's turns can call now");

@@ -41,6 +41,8 @@ export const ERROR_STATUS = {
   upstream_auth_failed: 502,
   upstream_stalled: 504,
   context_too_long: 400,
+  /** Claude declined to go on with the request (stop reason `refusal`). */
+  model_refused: 422,
   turn_interrupted: 500,
 } as const satisfies Record<string, number>;
 
