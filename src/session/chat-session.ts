@@ -5,7 +5,6 @@ import migrations from "../../migrations/session/migrations.js";
 import { type AgentRunner, createAgentRunner } from "../agent/agent-runner";
 import { type Config, readConfig } from "../config";
 import { type Failure, fail, type Result } from "../protocol/error-code";
-import { encodeSse, SSE_DONE } from "../protocol/sse";
 import { sessionIndexStub } from "../sessions-index/session-index-stub";
 import { ChunkLog } from "../storage/chunk-log";
 import { CompactionLog } from "../storage/compaction-log";
@@ -19,6 +18,7 @@ import { Branches } from "./branches";
 import type { ChunkSource } from "./chunk-source";
 import { FileStore } from "./file-store";
 import { pruneChunks } from "./prune-chunks";
+import { queuedSse } from "./queued-sse";
 import { finishedSource, resolveFollow } from "./resolve-follow";
 import type { FollowRequest, SendRequest, SessionAddress, SessionApi, SessionStats } from "./session-api";
 import type { SessionEnv as Env } from "./session-env";
@@ -90,7 +90,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
         waiter?.(turn && { source: turn.stream, startAt: turn.stream.firstSeq, messageId: turn.messageId });
       },
       onQueueChanged: () => {
-        this.sockets.broadcast(this.ctx.getWebSockets(), { type: "queue-changed", queued: this.turns.queued().map((m) => m.id) });
+        this.sockets.broadcast(this.ctx.getWebSockets(), { type: "queue-changed", queued: this.turns.queue.list().map((m) => m.id) });
         this.syncIndex();
       },
       files: this.files,
@@ -107,8 +107,10 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     if (owned) return owned;
     const begun = await this.begin(request);
     if (!begun.ok) return begun;
-    if ("queued" in begun)
-      return { ok: true, stream: this.queuedSse(begun.queued), messageId: request.action === "send" ? request.message.id : "" };
+    if ("queued" in begun) {
+      const stream = queuedSse(begun.queued, (started) => this.attachSse(started.source, started.startAt).stream, this.log.bind(this));
+      return { ok: true, stream, messageId: request.action === "send" ? request.message.id : "" };
+    }
     const follower = this.attachSse(begun.source, begun.startAt);
     return { ok: true, stream: follower.stream, messageId: begun.messageId };
   }
@@ -194,7 +196,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   async cancelQueued(request: SessionAddress & { messageId: string }): Promise<Result<{ cancelled: true }>> {
     const owned = this.checkOwner(request);
     if (owned) return owned;
-    if (!this.turns.cancelQueued(request.messageId)) return fail("not_found", "No such queued message (it may have started already).");
+    if (!this.turns.queue.cancel(request.messageId)) return fail("not_found", "No such queued message (it may have started already).");
     return { ok: true, cancelled: true };
   }
 
@@ -282,7 +284,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
    */
   private async begin(request: SendRequest): Promise<Result<Begun>> {
     const checked = this.turns.precheck(request);
-    const queue = checked && !("retry" in checked) && checked.code === "stream_already_active" && this.turns.queues(request);
+    const queue = checked && !("retry" in checked) && checked.code === "stream_already_active" && this.turns.queue.wants(request);
     if (queue && request.action === "send") return this.enqueue(request);
     if (request.action !== "send" || request.files.length === 0) return this.admit(request);
     if (checked) return "retry" in checked ? this.admit(request) : checked;
@@ -307,7 +309,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
       if (!attached.ok) return attached;
       message = { ...message, parts: [...attached.parts, ...message.parts] };
     }
-    const queued = this.turns.enqueue({ ...request, message, files: [] });
+    const queued = this.turns.queue.add({ ...request, message, files: [] });
     if (!queued.ok) {
       if (request.files.length > 0) await this.files.release(request.userId, use);
       return queued;
@@ -319,25 +321,6 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     }
     const started = new Promise<Started | undefined>((resolve) => this.queuedWaiters.set(message.id, resolve));
     return { ok: true, queued: started };
-  }
-
-  /**
-   * The SSE response of a queued send: nothing until its turn starts, then that turn, as for any send.
-   * A message cancelled (or refused) before it ran ends the stream with a coded error chunk.
-   */
-  private queuedSse(started: Promise<Started | undefined>): ReadableStream<Uint8Array> {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    void started
-      .then(async (begun) => {
-        if (begun) return this.attachSse(begun.source, begun.startAt).stream.pipeTo(writable);
-        const writer = writable.getWriter();
-        const error = { type: "error", errorText: "queued_cancelled: The queued message was cancelled before it ran." };
-        await writer.write(encodeSse(`data: ${JSON.stringify(error)}\n\n`));
-        await writer.write(SSE_DONE);
-        await writer.close();
-      })
-      .catch((error: unknown) => this.log("queued_stream_failed", { error: String(error) }));
-    return readable;
   }
 
   /** Admits a request; what to follow is the new turn's stream, or for a retry the stream it repeats. */
@@ -360,7 +343,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
       branches,
       turn: this.turns.current,
       waiting: this.turns.waitingFor(),
-      queued: this.turns.queued(),
+      queued: this.turns.queue.list(),
       limit,
       beforeSeq,
     });

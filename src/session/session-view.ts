@@ -1,17 +1,13 @@
 import type { UIMessage } from "ai";
 import { finalizeInterruptedToolParts } from "../protocol/close-open-parts";
+import type { SessionSummary } from "../protocol/session-summary";
 import { NO_USAGE, type TokenUsage, usageOf } from "../protocol/token-usage";
 import type { SessionMeta } from "../storage/session-meta-store";
 import type { Branches, Siblings } from "./branches";
 import type { PendingTool } from "./tool-answers";
 import type { Turn } from "./turn";
 
-export interface SessionSummary {
-  id: string;
-  title: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+export type { SessionSummary };
 
 export interface SessionDetails extends SessionSummary {
   /** Tokens used by all turns so far; each assistant message's metadata has its own turn's. */

@@ -7,9 +7,11 @@ import type { ClientTool } from "../protocol/client-tools";
 import { closeOpenParts } from "../protocol/close-open-parts";
 import { type Failure, fail, type Result } from "../protocol/error-code";
 import { rebuildTurn } from "./rebuild-turn";
+import { SendQueue } from "./send-queue";
+import { type Retry, retryOf } from "./send-retry";
 import type { SendRequest } from "./session-api";
 import type { SessionStore } from "./session-store";
-import { type ApprovedCall, canonical, closingChunks, matchAnswers, type PendingTool, pendingToolsOf, resolutionOf } from "./tool-answers";
+import { type ApprovedCall, closingChunks, matchAnswers, type PendingTool, pendingToolsOf, resolutionOf } from "./tool-answers";
 import { Turn, type TurnEnd } from "./turn";
 import { turnRecorder } from "./turn-recorder";
 
@@ -64,7 +66,17 @@ export class TurnManager {
   private turn: Turn | undefined;
   private waiting: Waiting | undefined;
 
-  constructor(private readonly deps: TurnManagerDeps) {}
+  constructor(private readonly deps: TurnManagerDeps) {
+    this.queue = new SendQueue({
+      store: () => deps.store(),
+      config: deps.config,
+      log: deps.log,
+      running: () => this.turn !== undefined,
+      admit: (request) => this.admit(request),
+      onStarted: deps.onQueuedStarted,
+      onChanged: deps.onQueueChanged,
+    });
+  }
 
   get current(): Turn | undefined {
     return this.turn;
@@ -96,7 +108,7 @@ export class TurnManager {
    */
   precheck(request: SendRequest): Failure | { retry: Retry } | undefined {
     if (request.action === "send" && !request.edit) {
-      const retry = this.retryOf(request.message);
+      const retry = retryOf(this.deps.store(), this.turn, request.message);
       if (retry) return retry;
     }
     if (this.turn) return fail("stream_already_active", "A turn is already running in this session. Stop it or wait for it to finish.");
@@ -158,32 +170,6 @@ export class TurnManager {
     if (!target) return undefined;
     if (target.role === "user") return target.seq;
     return target.parentSeq ?? undefined;
-  }
-
-  /**
-   * A client that lost its connection right after sending sends the same message again. If it is the
-   * message that started the running turn, or the last finished one, the answer is that turn's stream
-   * from its start: one turn, whatever the number of tries. The same id with other content is a 409.
-   */
-  private retryOf(message: UIMessage): { retry: Retry } | Failure | undefined {
-    const { branches, messages, turns } = this.deps.store();
-    const node = branches.findOnPath(message.id);
-    // Not on this branch: a new message (an id may repeat on another branch).
-    if (!node) return undefined;
-    const head = branches.headSeq;
-    const answer = head === null ? undefined : messages.node(head);
-    const stored = messages.bySeq(node.seq)?.message;
-    const same = stored && canonical(comparable(stored)) === canonical(comparable(message));
-    if (!same || node.role !== "user" || answer?.parentSeq !== node.seq) {
-      return fail("message_exists", "A message with this id is already in the session (a retry must repeat the last message exactly).");
-    }
-    if (this.turn?.messageId === answer.id) return { retry: { messageId: answer.id, running: this.turn.stream } };
-    const first = turns.firstOfMessage(answer.id);
-    const last = turns.latest();
-    if (!first || last?.assistantMessageId !== answer.id || last.lastChunk === null) {
-      return fail("message_exists", "A message with this id is already in the session.");
-    }
-    return { retry: { messageId: answer.id, range: { first: first.firstChunk, last: last.lastChunk } } };
   }
 
   /**
@@ -269,77 +255,11 @@ export class TurnManager {
     this.deps.onEnded(turn);
     // The next queued message, once this synchronous block is over: an admission that closes a wait
     // ends a turn in the middle of adding its own message.
-    queueMicrotask(() => this.startQueued());
+    queueMicrotask(() => this.queue.startNext());
   }
 
-  /** Whether a refused send should be queued instead: the request's choice, else the deployment's. */
-  queues(request: SendRequest): boolean {
-    return request.action === "send" && !request.edit && (request.onBusy ?? this.deps.config.busyPolicy) === "queue";
-  }
-
-  /**
-   * Queues a new message while a turn runs (its files already stored). It runs, as a new turn after
-   * the head, when the running turn ends; a crash keeps it queued.
-   */
-  enqueue(request: Extract<SendRequest, { action: "send" }>): Result<{ queued: true }> {
-    const { queue, branches, meta } = this.deps.store();
-    if (branches.findOnPath(request.message.id) || queue.has(request.message.id)) {
-      return fail("message_exists", "A message with this id is already in the session.");
-    }
-    queue.add({ message: request.message, clientTools: request.clientTools }, Date.now());
-    meta.update({ updatedAt: Date.now() });
-    this.deps.log("message_queued", { messageId: request.message.id, request: request.requestId });
-    this.deps.onQueueChanged();
-    // Not running any more (it ended between the check and now): run it at once.
-    if (!this.turn) this.startQueued();
-    return { ok: true, queued: true };
-  }
-
-  /** Removes a queued message before it runs. */
-  cancelQueued(messageId: string): boolean {
-    const removed = this.deps.store().queue.remove(messageId);
-    if (removed) {
-      this.deps.log("queued_cancelled", { messageId });
-      this.deps.onQueuedStarted(messageId, undefined);
-      this.deps.onQueueChanged();
-    }
-    return removed;
-  }
-
-  /** The queued messages, in the order they will run. */
-  queued(): UIMessage[] {
-    return this.deps
-      .store()
-      .queue.list()
-      .map((entry) => entry.message);
-  }
-
-  /** Starts the oldest queued message's turn, if nothing runs. */
-  private startQueued(): void {
-    if (this.turn) return;
-    const { queue, meta } = this.deps.store();
-    const next = queue.shift();
-    if (!next) return;
-    const owner = meta.get();
-    if (!owner) return;
-    const admitted = this.admit({
-      userId: owner.owner,
-      sessionId: owner.id,
-      action: "send",
-      message: next.message,
-      files: [],
-      clientTools: next.clientTools,
-      edit: false,
-    });
-    this.deps.onQueueChanged();
-    if (!admitted.ok || !("turn" in admitted)) {
-      this.deps.log("queued_refused", { messageId: next.message.id, code: admitted.ok ? "retry" : admitted.code });
-      this.deps.onQueuedStarted(next.message.id, undefined);
-      this.startQueued();
-      return;
-    }
-    this.deps.onQueuedStarted(next.message.id, admitted.turn);
-  }
+  /** Messages sent while a turn ran, under the queue policy (send-queue.ts). */
+  readonly queue: SendQueue;
 
   /** Stops the running turn, or ends the wait of a waiting one (each waiting call gets its outcome). */
   stop(): boolean {
@@ -362,7 +282,7 @@ export class TurnManager {
     const { turns, chunks } = this.deps.store();
     const row = turns.running();
     if (!row) {
-      queueMicrotask(() => this.startQueued());
+      queueMicrotask(() => this.queue.startNext());
       const latest = turns.latest();
       if (latest?.status === "waiting") {
         this.waiting = {
@@ -490,18 +410,6 @@ export class TurnManager {
       })
       .then((end) => this.end(turn, end));
   }
-}
-
-/** A re-sent message's turn: the running stream, or the chunk range of the finished one. */
-export interface Retry {
-  messageId: string;
-  running?: Turn["stream"];
-  range?: { first: number; last: number };
-}
-
-/** What a retry must repeat: the message's text and metadata (its files are compared by the parts they became). */
-function comparable(message: UIMessage): unknown {
-  return { text: message.parts.flatMap((p) => (p.type === "text" ? [p.text] : [])), metadata: message.metadata ?? null };
 }
 
 function toolNames(tools: readonly ClientTool[]): ReadonlySet<string> {

@@ -4,7 +4,7 @@ import { type DrizzleSqliteDODatabase, drizzle } from "drizzle-orm/durable-sqlit
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/sessions-index/migrations.js";
 import { type SessionEvent, sessionEventFrame } from "../protocol/session-events";
-import type { SessionSummary } from "../session/session-view";
+import type { SessionSummary } from "../protocol/session-summary";
 import { FileRegistry, type FileUse } from "./file-registry";
 import { userSessions } from "./schema";
 
