@@ -31,7 +31,7 @@ function png() {
   return bytes;
 }
 
-/** A whole chat turn whose stream is read to its end; the parsed SSE answer text. */
+/** A whole chat turn whose stream is read to its end; the answer's text. */
 async function chat(base, id, parts) {
   const res = await fetch(`${base}/api/chat`, {
     method: "POST",
@@ -40,7 +40,12 @@ async function chat(base, id, parts) {
   });
   const text = await res.text();
   if (res.status !== 200 || !text.includes('"type":"finish"')) throw new Error(`files: chat ${res.status}: ${text.slice(0, 300)}`);
-  return text;
+  // The answer's text: its deltas joined.
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith('data: {"type":"text-delta"'))
+    .map((line) => JSON.parse(line.slice(6)).delta)
+    .join("");
 }
 
 async function pacedTurn(base) {
@@ -79,20 +84,20 @@ export async function filesScenario(svc, log) {
       { type: "file", mediaType: "application/pdf", filename: "big.pdf", url },
       { type: "text", text: `read it ${DESCRIBE}` },
     ]);
-    return { uploadedMs, answeredMs: performance.now() - filesStarted, saw: /document application\/pdf \d+ bytes 20 pages/.test(answer) };
+    return { uploadedMs, answeredMs: performance.now() - filesStarted, saw: /document application\/pdf \d+ bytes 20 pages/.test(answer), answer };
   })();
   const sendImage = (async () => {
     const answer = await chat(base, sessionId("files-image"), [
       { type: "file", mediaType: "image/png", filename: "big.png", url: `data:image/png;base64,${image.toString("base64")}` },
       { type: "text", text: `look ${DESCRIBE}` },
     ]);
-    return { answeredMs: performance.now() - filesStarted, saw: new RegExp(`image image/png ${IMAGE_BYTES} bytes`).test(answer) };
+    return { answeredMs: performance.now() - filesStarted, saw: new RegExp(`image image/png ${IMAGE_BYTES} bytes`).test(answer), answer };
   })();
   const during = await pacedTurn(base);
   const [pdfResult, imageResult] = await Promise.all([sendPdf, sendImage]);
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, rssBytes(svc.processes.worker));
-  if (!pdfResult.saw || !imageResult.saw) throw new Error("files: the model did not get the files as blocks");
+  if (!pdfResult.saw || !imageResult.saw) throw new Error(`files: the model did not get the files as blocks: ${pdfResult.answer.slice(-600)} ${imageResult.answer.slice(-600)}`);
   log(
     `files: paced turn during the files ${round(during.ms)} ms (p99 gap ${round(during.p99GapMs)} ms); PDF uploaded in ${round(pdfResult.uploadedMs)} ms, answered in ${round(pdfResult.answeredMs)} ms; image answered in ${round(imageResult.answeredMs)} ms; workerd RSS ${round(rssBefore / 2 ** 20)} -> ${round(rssPeak / 2 ** 20)} MiB`,
   );
