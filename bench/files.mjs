@@ -84,7 +84,12 @@ export async function filesScenario(svc, log) {
       { type: "file", mediaType: "application/pdf", filename: "big.pdf", url },
       { type: "text", text: `read it ${DESCRIBE}` },
     ]);
-    return { uploadedMs, answeredMs: performance.now() - filesStarted, saw: /document application\/pdf \d+ bytes 20 pages/.test(answer), answer };
+    return {
+      uploadedMs,
+      answeredMs: performance.now() - filesStarted,
+      saw: /document application\/pdf \d+ bytes 20 pages/.test(answer),
+      answer,
+    };
   })();
   const sendImage = (async () => {
     const answer = await chat(base, sessionId("files-image"), [
@@ -97,7 +102,8 @@ export async function filesScenario(svc, log) {
   const [pdfResult, imageResult] = await Promise.all([sendPdf, sendImage]);
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, rssBytes(svc.processes.worker));
-  if (!pdfResult.saw || !imageResult.saw) throw new Error(`files: the model did not get the files as blocks: ${pdfResult.answer.slice(-600)} ${imageResult.answer.slice(-600)}`);
+  if (!pdfResult.saw || !imageResult.saw)
+    throw new Error(`files: the model did not get the files as blocks: ${pdfResult.answer.slice(-600)} ${imageResult.answer.slice(-600)}`);
   log(
     `files: paced turn during the files ${round(during.ms)} ms (p99 gap ${round(during.p99GapMs)} ms); PDF uploaded in ${round(pdfResult.uploadedMs)} ms, answered in ${round(pdfResult.answeredMs)} ms; image answered in ${round(imageResult.answeredMs)} ms; workerd RSS ${round(rssBefore / 2 ** 20)} -> ${round(rssPeak / 2 ** 20)} MiB`,
   );
