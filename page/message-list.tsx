@@ -107,20 +107,21 @@ export function MessageList(props: MessageListProps) {
               <div key={message.id} className="turn-piece">
                 <MessageItem message={message} streaming={streaming} />
                 {outcome && <OutcomeNote outcome={outcome} />}
-                {message.role === "user" && (switcher || !busy) && (
+                {message.role === "user" && (
                   <div className="message-actions message-actions-user">
+                    {/* Edit first: the switcher keeps its place under the message while Edit shows only on hover.
+                        Off (not gone) while a turn runs, so the row does not jump at every send. */}
+                    <button
+                      type="button"
+                      className="action action-edit"
+                      data-testid="edit"
+                      aria-label="Edit this message"
+                      disabled={busy}
+                      onClick={() => onEdit({ id: message.id, text: textOf(message) })}
+                    >
+                      Edit
+                    </button>
                     {switcher}
-                    {!busy && (
-                      <button
-                        type="button"
-                        className="action action-edit"
-                        data-testid="edit"
-                        aria-label="Edit this message"
-                        onClick={() => onEdit({ id: message.id, text: textOf(message) })}
-                      >
-                        Edit
-                      </button>
-                    )}
                   </div>
                 )}
                 {showActions ? (
