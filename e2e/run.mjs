@@ -53,7 +53,9 @@ try {
   result = await runScenarios({
     browser,
     screenshots,
-    scenarios: [...scenarios, ...pageScenarios, ...approvalScenarios, ...attachmentScenarios, ...branchScenarios].filter((s) => !only || s.name.includes(only)),
+    scenarios: [...scenarios, ...pageScenarios, ...approvalScenarios, ...attachmentScenarios, ...branchScenarios].filter(
+      (s) => !only || s.name.includes(only),
+    ),
     context: { baseUrl: server.url },
   });
   console.log(`[e2e] screenshots in ${screenshots}`);

@@ -70,7 +70,7 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
   // a refused edit back into its editor.
   const sent = useRef<
     | { kind: "send"; text: string; files: readonly Attachment[]; messageCount: number }
-    | { kind: "edit"; messageId: string; text: string }
+    | { kind: "edit"; messageId: string; text: string; before: ChatMessage[] }
     | null
   >(null);
   // The current error refused a send or an edit (the banner says so, not that an answer broke).
@@ -135,16 +135,16 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
     sent.current = null;
     setNotSent(refused.kind);
     if (refused.kind === "edit") {
-      // The stock client already cut its transcript after the edited message: take the stored
-      // history back (nothing changed there), and the edit back into its editor to try again.
+      // The stock client already cut its transcript after the edited message: show the conversation
+      // as it was (nothing changed on the server), and the edit back in its editor to try again.
+      setMessages(refused.before);
       setEditing({ id: refused.messageId, text: refused.text });
-      void sync.syncNow();
       return;
     }
     if (messages.length === refused.messageCount + 1 && messages.at(-1)?.role === "user") setMessages(messages.slice(0, -1));
     setDraft((current) => (current === "" ? refused.text : current));
     if (refused.files.length > 0) attachments.restore(refused.files);
-  }, [error, messages, setMessages, attachments, sync]);
+  }, [error, messages, setMessages, attachments]);
 
   const send = useCallback(
     async (text: string) => {
@@ -196,7 +196,7 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
       setNotSent(null);
       setSwitchError(null);
       setEditing(null);
-      sent.current = { kind: "edit", messageId, text };
+      sent.current = { kind: "edit", messageId, text, before: messages };
       // The files of the message stay with its new version; only the text was edited.
       const files = edited.parts.filter((part) => part.type === "file");
       // The stock edit: the client cuts its transcript after the message and sends it with the same id;
