@@ -179,7 +179,7 @@ export const pageScenarios = [
         "Copy copies the answer",
       );
       await chat.page.getByText("Copied", { exact: true }).first().waitFor({ timeout: TIMEOUT_MS });
-      check((await chat.page.getByTestId("regenerate").count()) === 1, "only the last answer offers Regenerate");
+      check((await chat.page.getByTestId("regenerate").count()) === 2, "every answer offers Regenerate");
       const live = await chat.page.getByTestId("live-region").textContent();
       check(live?.startsWith("Answer: Echo:"), `the finished answer is announced (aria-live: ${live})`);
       await chat.screenshot(shot(`actions-${device}`));

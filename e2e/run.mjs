@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { approvalScenarios } from "./approval-scenarios.mjs";
 import { attachmentScenarios } from "./attachment-scenarios.mjs";
+import { branchScenarios } from "./branch-scenarios.mjs";
 import { ensureChromium, launchChromium } from "./chromium.mjs";
 import { startDevServer } from "./dev-server.mjs";
 import { runScenarios } from "./harness.mjs";
@@ -52,7 +53,9 @@ try {
   result = await runScenarios({
     browser,
     screenshots,
-    scenarios: [...scenarios, ...pageScenarios, ...approvalScenarios, ...attachmentScenarios].filter((s) => !only || s.name.includes(only)),
+    scenarios: [...scenarios, ...pageScenarios, ...approvalScenarios, ...attachmentScenarios, ...branchScenarios].filter(
+      (s) => !only || s.name.includes(only),
+    ),
     context: { baseUrl: server.url },
   });
   console.log(`[e2e] screenshots in ${screenshots}`);

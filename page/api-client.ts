@@ -49,11 +49,22 @@ export type SessionSummary = z.infer<typeof sessionSummarySchema>;
 const sessionPageSchema = z.object({ sessions: z.array(sessionSummarySchema), nextCursor: z.string().nullable() });
 export type SessionPage = z.infer<typeof sessionPageSchema>;
 
+const siblingsSchema = z.object({
+  index: z.number().int(),
+  count: z.number().int(),
+  seqs: z.array(z.number().int()),
+  ids: z.array(z.string()),
+});
+/** Where a message stands among its siblings (other versions of an edit, other answers of a regeneration). */
+export type Siblings = z.infer<typeof siblingsSchema>;
+
 const sessionViewSchema = z.object({
   session: sessionSummarySchema.loose(),
   messages: z.array(z.unknown()),
   nextBefore: z.number().nullable(),
   activeStream: z.object({ messageId: z.string(), cursor: z.number() }).loose().nullable(),
+  siblings: z.array(siblingsSchema.nullable()),
+  headSeq: z.number().int().nullable(),
 });
 
 export interface SessionView {
@@ -62,6 +73,10 @@ export interface SessionView {
   hasOlder: boolean;
   /** A turn is running; its message is not in `messages` (the resume stream rebuilds it). */
   activeMessageId: string | null;
+  /** The messages shown that have siblings, by id (ids are unique on the active path): for "‹ 2 / 3 ›". */
+  branches: ReadonlyMap<string, Siblings>;
+  /** Sequence of the active branch's last message: any new message or switch changes it (sequences are never reused). */
+  headSeq: number | null;
 }
 
 export async function listSessions(options: { limit: number; cursor?: string | null }): Promise<SessionPage> {
@@ -79,11 +94,37 @@ export async function getSessionView(id: string, limit: number): Promise<Session
     if (error instanceof ApiError && error.status === 404) return null;
     throw error;
   }
+  return readView(body);
+}
+
+/**
+ * Makes the branch through message `seq` (one of a message's `Siblings.seqs`) the active one, and
+ * answers the session's new view. Refused with 409 while a turn runs (`stream_already_active`) or
+ * tool calls wait for answers (`tools_pending`).
+ */
+export async function switchBranch(id: string, seq: number): Promise<SessionView> {
+  const body = await request(`/api/sessions/${encodeURIComponent(id)}/head`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ seq }),
+  });
+  return readView(body);
+}
+
+async function readView(body: unknown): Promise<SessionView> {
   const view = sessionViewSchema.parse(body);
+  const messages = await validateHistory(view.messages);
+  const branches = new Map<string, Siblings>();
+  for (const [i, message] of messages.entries()) {
+    const siblings = view.siblings[i];
+    if (siblings) branches.set(message.id, siblings);
+  }
   return {
-    messages: await validateHistory(view.messages),
+    messages,
     hasOlder: view.nextBefore !== null,
     activeMessageId: view.activeStream?.messageId ?? null,
+    branches,
+    headSeq: view.headSeq,
   };
 }
 

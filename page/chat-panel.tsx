@@ -1,7 +1,7 @@
 import { useChat } from "@ai-sdk/react";
 import { APICallError, type FileUIPart } from "ai";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, type SessionView, stopTurn } from "./api-client";
+import { ApiError, getSessionView, type SessionView, stopTurn, switchBranch } from "./api-client";
 import { type Attachment, toFileParts } from "./attachments";
 import { reportUnauthorized } from "./auth-token";
 import { describeChatError } from "./chat-error";
@@ -15,7 +15,7 @@ import { sendAnswersWhen } from "./send-answers-when";
 import { type ToolAnswers, ToolAnswersContext } from "./tool-answers";
 import { useAttachments } from "./use-attachments";
 import { markSessionUsed } from "./use-route";
-import { useSessionSync } from "./use-session-sync";
+import { HISTORY_LIMIT, useSessionSync } from "./use-session-sync";
 
 interface ChatPanelProps {
   sessionId: string;
@@ -58,7 +58,7 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
     addToolApprovalResponse,
     addToolOutput,
   } = chat;
-  const sync = useSessionSync(sessionId, { status, messages, setMessages, resumeStream }, initial !== null);
+  const sync = useSessionSync(sessionId, { status, messages, setMessages, resumeStream }, initial);
   const [stopping, setStopping] = useState(false);
   const [draft, setDraft] = useState("");
   const attachments = useAttachments();
@@ -66,10 +66,20 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
   const input = useRef<HTMLTextAreaElement>(null);
   // Turns (by their user message id) this tab stopped: "Stopped" shows at once, before the stored outcome arrives.
   const [stoppedTurns, setStoppedTurns] = useState<ReadonlySet<string>>(new Set());
-  // The last send, until the server has taken it: a refused one goes back into the composer.
-  const sent = useRef<{ text: string; files: readonly Attachment[]; messageCount: number } | null>(null);
-  // The current error refused a send (the banner says the message was not sent, not that an answer broke).
-  const [notSent, setNotSent] = useState(false);
+  // The last send or edit, until the server has taken it: a refused send goes back into the composer,
+  // a refused edit back into its editor.
+  const sent = useRef<
+    | { kind: "send"; text: string; files: readonly Attachment[]; messageCount: number }
+    | { kind: "edit"; messageId: string; text: string; before: ChatMessage[] }
+    | null
+  >(null);
+  // The current error refused a send or an edit (the banner says so, not that an answer broke).
+  const [notSent, setNotSent] = useState<"send" | "edit" | null>(null);
+  // The user message being edited in place, with the editor's text.
+  const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
+  const [switching, setSwitching] = useState(false);
+  // Why the last branch switch was refused (a turn runs, tool calls wait), until dismissed or switched.
+  const [switchError, setSwitchError] = useState<string | null>(null);
 
   const busy = status === "submitted" || status === "streaming";
   const failure = useMemo(() => (error ? describeChatError(error) : null), [error]);
@@ -123,7 +133,14 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
     const refused = sent.current;
     if (!error || !refused || !(APICallError.isInstance(error) || error instanceof TypeError)) return;
     sent.current = null;
-    setNotSent(true);
+    setNotSent(refused.kind);
+    if (refused.kind === "edit") {
+      // The stock client already cut its transcript after the edited message: show the conversation
+      // as it was (nothing changed on the server), and the edit back in its editor to try again.
+      setMessages(refused.before);
+      setEditing({ id: refused.messageId, text: refused.text });
+      return;
+    }
     if (messages.length === refused.messageCount + 1 && messages.at(-1)?.role === "user") setMessages(messages.slice(0, -1));
     setDraft((current) => (current === "" ? refused.text : current));
     if (refused.files.length > 0) attachments.restore(refused.files);
@@ -133,7 +150,8 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
     async (text: string) => {
       sync.claim();
       if (error) clearError();
-      setNotSent(false);
+      setNotSent(null);
+      setSwitchError(null);
       const files = attachments.list;
       let fileParts: FileUIPart[] = [];
       if (files.length > 0) {
@@ -148,7 +166,7 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
           setPreparing(false);
         }
       }
-      sent.current = { text, files, messageCount: messages.length };
+      sent.current = { kind: "send", text, files, messageCount: messages.length };
       markSessionUsed(sessionId);
       setDraft("");
       attachments.take();
@@ -157,11 +175,56 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
     [sync, error, clearError, sendMessage, messages.length, sessionId, attachments],
   );
 
-  const redo = useCallback(() => {
-    sync.claim();
-    if (error) clearError();
-    void regenerate();
-  }, [sync, error, clearError, regenerate]);
+  const redo = useCallback(
+    (messageId: string) => {
+      sync.claim();
+      if (error) clearError();
+      setSwitchError(null);
+      setEditing(null);
+      // The server keeps the answer on its own branch and writes a sibling of it.
+      void regenerate({ messageId });
+    },
+    [sync, error, clearError, regenerate],
+  );
+
+  const saveEdit = useCallback(
+    (messageId: string, text: string) => {
+      const edited = messages.find((m) => m.id === messageId);
+      if (!edited) return;
+      sync.claim();
+      if (error) clearError();
+      setNotSent(null);
+      setSwitchError(null);
+      setEditing(null);
+      sent.current = { kind: "edit", messageId, text, before: messages };
+      // The files of the message stay with its new version; only the text was edited.
+      const files = edited.parts.filter((part) => part.type === "file");
+      // The stock edit: the client cuts its transcript after the message and sends it with the same id;
+      // the server makes it a new version (a sibling) and keeps the old one with its answers.
+      void sendMessage(files.length === 0 ? { text, messageId } : { text, files, messageId });
+    },
+    [messages, sync, error, clearError, sendMessage],
+  );
+
+  const switchTo = useCallback(
+    async (seq: number) => {
+      sync.claim();
+      setSwitching(true);
+      setSwitchError(null);
+      setEditing(null);
+      try {
+        let view = await switchBranch(sessionId, seq);
+        // The switch answers a shorter page than this tab shows: read the rest before showing it.
+        if (view.hasOlder) view = (await getSessionView(sessionId, HISTORY_LIMIT)) ?? view;
+        sync.adopt(view);
+      } catch (failure) {
+        setSwitchError(failure instanceof ApiError ? failure.message : "The server could not be reached.");
+      } finally {
+        setSwitching(false);
+      }
+    },
+    [sessionId, sync],
+  );
 
   const suggest = useCallback((text: string) => {
     setDraft(text);
@@ -198,12 +261,26 @@ export function ChatPanel({ sessionId, initial }: ChatPanelProps) {
           status={status}
           stoppedTurns={stoppedTurns}
           hasOlder={initial?.hasOlder ?? false}
+          branches={sync.branches}
+          switching={switching}
+          editing={editing}
+          onEdit={setEditing}
+          onSaveEdit={saveEdit}
           onRedo={redo}
+          onSwitch={(seq) => void switchTo(seq)}
           onSuggest={suggest}
         />
       </ToolAnswersContext>
       <LiveAnnouncer messages={messages} busy={busy} />
       {banner && <ErrorBanner error={banner} notSent={notSent} onDismiss={clearError} />}
+      {switchError && (
+        <div className="banner banner-error" role="alert" data-testid="branch-error">
+          <span>Not switched: {switchError}</span>
+          <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setSwitchError(null)}>
+            ×
+          </button>
+        </div>
+      )}
       <Composer
         draft={draft}
         onDraft={setDraft}
@@ -226,13 +303,16 @@ function answerRefused(error: Error): boolean {
   return code === "already_answered" || code === "stream_already_active";
 }
 
-function ErrorBanner({ error, notSent, onDismiss }: { error: ApiError; notSent: boolean; onDismiss: () => void }) {
+function ErrorBanner({ error, notSent, onDismiss }: { error: ApiError; notSent: "send" | "edit" | null; onDismiss: () => void }) {
+  const reason = error.code === "network_error" ? "the server could not be reached." : error.message;
   const text =
     error.status === 401
       ? "You are signed out: paste a token above."
-      : notSent
-        ? `Not sent: ${error.code === "network_error" ? "the server could not be reached." : error.message} Your message is back in the box.`
-        : error.message;
+      : notSent === "send"
+        ? `Not sent: ${reason} Your message is back in the box.`
+        : notSent === "edit"
+          ? `Not saved: ${reason} Your edit is still open.`
+          : error.message;
   return (
     <div className="banner banner-error" role="alert" data-testid="chat-error">
       <span>{text}</span>

@@ -1,16 +1,18 @@
-import { useEffect, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 
 /** ms the "Copied" confirmation stays */
 const COPIED_MS = 1_500;
 
 interface MessageActionsProps {
   text: string;
-  /** Retry (after a failure or a stop) or Regenerate (the last answer); absent when neither applies */
+  /** Retry (after a failure) or Regenerate; absent while a turn runs */
   redo?: { label: "Retry" | "Regenerate"; run: () => void } | undefined;
+  /** the "‹ n / m ›" switcher, when the answer has siblings */
+  switcher?: ReactNode;
 }
 
-/** The row under an answer: Copy always, and Retry or Regenerate on the last answer. */
-export function MessageActions({ text, redo }: MessageActionsProps) {
+/** The row under an answer: its switcher if it has siblings, Copy, and Retry or Regenerate. */
+export function MessageActions({ text, redo, switcher }: MessageActionsProps) {
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return;
@@ -29,6 +31,7 @@ export function MessageActions({ text, redo }: MessageActionsProps) {
 
   return (
     <div className="message-actions">
+      {switcher}
       {text !== "" && (
         <button type="button" className="action" data-testid="copy" onClick={() => void copy()}>
           {copied ? "Copied" : "Copy"}

@@ -1,8 +1,11 @@
 import type { ChatStatus } from "ai";
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import type { Siblings } from "./api-client";
+import { BranchSwitcher } from "./branch-switcher";
 import { type ChatMessage, outcomeOf, showsSomething, type TurnOutcome, textOf } from "./chat-message";
 import { EmptyState } from "./empty-state";
 import { MessageActions } from "./message-actions";
+import { MessageEditor } from "./message-editor";
 import { MessageItem, OutcomeNote } from "./message-item";
 import { asksQuestion } from "./tool-answers";
 
@@ -12,7 +15,17 @@ interface MessageListProps {
   /** user message ids whose answer this tab stopped (shown before the stored outcome arrives) */
   stoppedTurns: ReadonlySet<string>;
   hasOlder: boolean;
-  onRedo: () => void;
+  /** the shown messages that have siblings, by id */
+  branches: ReadonlyMap<string, Siblings>;
+  /** a switch is under way: the switchers wait for it */
+  switching: boolean;
+  /** the user message being edited, with the text in the editor */
+  editing: { id: string; text: string } | null;
+  onEdit: (editing: { id: string; text: string } | null) => void;
+  onSaveEdit: (messageId: string, text: string) => void;
+  /** regenerates this answer (a new sibling of it) */
+  onRedo: (messageId: string) => void;
+  onSwitch: (seq: number) => void;
   onSuggest: (text: string) => void;
 }
 
@@ -24,7 +37,8 @@ const SLOW_WAIT_MS = 4_000;
 const CANCELLED: TurnOutcome = { status: "cancelled", errorCode: "turn_cancelled", errorText: null };
 
 /** The conversation, following the newest text unless the user scrolled up to read. */
-export function MessageList({ messages, status, stoppedTurns, hasOlder, onRedo, onSuggest }: MessageListProps) {
+export function MessageList(props: MessageListProps) {
+  const { messages, status, stoppedTurns, hasOlder, branches, switching, editing, onEdit, onSaveEdit, onRedo, onSwitch, onSuggest } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const following = useRef(true);
   const [awayFromBottom, setAwayFromBottom] = useState(false);
@@ -65,8 +79,7 @@ export function MessageList({ messages, status, stoppedTurns, hasOlder, onRedo, 
           {messages.map((message, index) => {
             if (message.role === "user") turnUserId = message.id;
             const endsTurn = messages[index + 1]?.role !== "assistant";
-            const isLast = message === last;
-            const streaming = isLast && message.role === "assistant" && busy;
+            const streaming = message === last && message.role === "assistant" && busy;
             const outcome =
               message.role === "assistant" && endsTurn
                 ? (outcomeOf(message) ?? (turnUserId !== undefined && stoppedTurns.has(turnUserId) ? CANCELLED : undefined))
@@ -74,12 +87,51 @@ export function MessageList({ messages, status, stoppedTurns, hasOlder, onRedo, 
             // An answer that waits for the user is not over: copying or regenerating it comes after.
             const showActions = message.role === "assistant" && endsTurn && !streaming && !asksQuestion(message);
             const redoLabel = outcome?.status === "failed" ? "Retry" : "Regenerate";
+            const siblings = branches.get(message.id);
+            const switcher = siblings && (
+              <BranchSwitcher
+                siblings={siblings}
+                noun={message.role === "user" ? "version" : "answer"}
+                disabled={busy || switching}
+                onSwitch={onSwitch}
+              />
+            );
+            if (message.role === "user" && editing?.id === message.id) {
+              return (
+                <div key={message.id} className="turn-piece">
+                  <MessageEditor initialText={editing.text} onSave={(text) => onSaveEdit(message.id, text)} onCancel={() => onEdit(null)} />
+                </div>
+              );
+            }
             return (
               <div key={message.id} className="turn-piece">
                 <MessageItem message={message} streaming={streaming} />
                 {outcome && <OutcomeNote outcome={outcome} />}
-                {showActions && (
-                  <MessageActions text={textOf(message)} redo={isLast && !busy ? { label: redoLabel, run: onRedo } : undefined} />
+                {message.role === "user" && (
+                  <div className="message-actions message-actions-user">
+                    {/* Edit first: the switcher keeps its place under the message while Edit shows only on hover.
+                        Off (not gone) while a turn runs, so the row does not jump at every send. */}
+                    <button
+                      type="button"
+                      className="action action-edit"
+                      data-testid="edit"
+                      aria-label="Edit this message"
+                      disabled={busy}
+                      onClick={() => onEdit({ id: message.id, text: textOf(message) })}
+                    >
+                      Edit
+                    </button>
+                    {switcher}
+                  </div>
+                )}
+                {showActions ? (
+                  <MessageActions
+                    text={textOf(message)}
+                    switcher={switcher}
+                    redo={busy ? undefined : { label: redoLabel, run: () => onRedo(message.id) }}
+                  />
+                ) : (
+                  message.role === "assistant" && switcher && <div className="message-actions">{switcher}</div>
                 )}
               </div>
             );
