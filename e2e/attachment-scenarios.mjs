@@ -140,6 +140,13 @@ export const attachmentScenarios = [
       check(text.includes("Not sent") && text.includes("not image/png"), `the banner says why (got ${text})`);
       await chat.page.locator('[data-testid="attachment"][data-name="photo.png"]').waitFor({ timeout: TIMEOUT_MS });
       check((await chat.page.getByTestId("composer-input").inputValue()) === "keep this draft", "the draft is back");
+      // The refused message leaves the conversation once the page has handled the error (not
+      // necessarily in the same frame as the banner): waited for, then checked.
+      await chat.page
+        .locator(USER)
+        .first()
+        .waitFor({ state: "detached", timeout: TIMEOUT_MS })
+        .catch(() => {});
       check((await chat.page.locator(USER).count()) === 0, "nothing was added to the conversation");
       await chat.screenshot(shot("attachments-refused"));
     },

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startDemoMcp } from "../demo-mcp/serve.mjs";
 import { startFakeAnthropic } from "../fake-anthropic/serve.mjs";
 import { startWrangler, waitForApi } from "../scripts/lib/start-wrangler.mjs";
 
@@ -23,12 +24,15 @@ const API_TIMEOUT_MS = 30_000;
  */
 export async function startDevServer({ root, log }) {
   const fake = await startFakeAnthropic({ port: 0, tokensPerSecond: 30 });
+  // As `npm run dev` with no MCP_SERVERS: the repo's demo MCP server, configured as `demo`.
+  const demoMcp = await startDemoMcp({ port: 0 });
   const persistDir = mkdtempSync(join(tmpdir(), "edgechat-e2e-"));
   const vars = [
     "DEV_IDENTITY:local-dev",
     `ANTHROPIC_BASE_URL:${fake.url}`,
     "ANTHROPIC_API_KEY:fake-key-for-local-dev",
     `AUTH_SECRET:${AUTH_SECRET}`,
+    `MCP_SERVERS:${JSON.stringify([{ name: "demo", url: demoMcp.url }])}`,
   ];
   /** @type {import("../scripts/lib/start-wrangler.mjs").Wrangler | undefined} */
   let wrangler;
@@ -36,6 +40,7 @@ export async function startDevServer({ root, log }) {
   const stop = async () => {
     await wrangler?.stop();
     await fake.close();
+    await demoMcp.close();
     rmSync(persistDir, { recursive: true, force: true });
   };
 

@@ -28,6 +28,21 @@ async function newPage(browserContext, baseUrl) {
 
 export const scenarios = [
   {
+    name: "an MCP tool works from the page with no configuration (the demo server, as under npm run dev)",
+    async run({ browserContext, baseUrl, shot }) {
+      const chat = await newPage(browserContext, baseUrl);
+      const sessionId = await chat.openNew();
+      await chat.send('fake:tool tool=demo__count args={"to":3,"delayMs":100}');
+      const done = chat.page.locator('[data-testid="tool-call"][data-tool="demo__count"][data-state="output-available"]');
+      await done.waitFor({ timeout: TIMEOUT_MS });
+      check((await done.getByTestId("tool-output").textContent()).includes("Counted to 3."), "the MCP server's result shows");
+      await chat.waitForAnswerText("Tool demo__count returned");
+      await chat.waitStatus("ready");
+      await chat.screenshot(shot("mcp-tool"));
+      check((await chat.lastAssistantText()) === (await storedAnswerText(baseUrl, sessionId)), "the answer equals the stored one");
+    },
+  },
+  {
     name: "sends a message and shows the streamed answer with a completed tool call",
     async run({ browserContext, baseUrl, shot }) {
       const chat = await newPage(browserContext, baseUrl);
