@@ -77,7 +77,7 @@ const WORKER_DEPENDENCIES = [
  * (test/support/capture-logs.ts), so any other still shows.
  */
 const QUIET_LINES = [
-  /^\{"event":"(turn_started|turn_stopped|turn_waiting|wait_closed|chunks_pruned)"/,
+  /^\{"event":"(turn_started|turn_stopped|turn_waiting|wait_closed|head_switched|send_retried|message_queued|queued_cancelled|chunks_pruned)"/,
   /^Could not parse message into JSON:/,
   /^From chunk:/,
 ];

@@ -55,6 +55,10 @@ describe("bounded storage", () => {
     const read = await readSse((await send(id, `fake:tools-parallel tools=${Array(calls).fill("fetch_url").join(",")} ${args}`)).body!);
     const message = await expectConsistentTurn(id, read.chunks);
     expect(toolParts(message).map((p) => p.state)).toEqual(Array(calls).fill("output-available"));
+    expect(logs.events(id).map((e) => [e.event, e.code])).toEqual([
+      ["agent_failure", "context_too_long"],
+      ["turn_failed", "context_too_long"],
+    ]);
     // ~2.7 MB of parts: over the row limit, so it went to message_pieces, and came back whole above.
     expect(JSON.stringify(message.parts).length).toBeGreaterThan(2_000_000);
     const pieces = await runInDurableObject(
@@ -71,6 +75,8 @@ describe("bounded storage", () => {
   });
 
   it("stats count every row a save writes, the message_pieces of a split message included", async () => {
+    // The answer step quoting ~630K characters is refused as too long, on purpose (see below).
+    const logs = captureLogs(["agent_failure", "turn_failed"]);
     const id = newSessionId();
     const calls = 7;
     const args = Array.from(
@@ -145,8 +151,11 @@ describe("bounded storage", () => {
     expect(page.sequences).toEqual(Array.from({ length: 50 }, (_, i) => 4_952 + i));
     const older = await call(`/api/sessions/${id}?limit=50&before=${page.nextBefore}`).then((r) => r.json<any>());
     expect(older.sequences).toEqual(Array.from({ length: 50 }, (_, i) => 4_902 + i));
-    // A new turn after the object restarted continues at the next sequence number.
-    await readSse((await send(id, "after thousands fake:text tokens=2")).body!);
+    // A new turn after the object restarted continues at the next sequence number, and is answered:
+    // its context is the whole branch of 5,000 messages (loaded in batches of bound parameters).
+    const next = await readSse((await send(id, "after thousands fake:text tokens=2")).body!);
+    expect(next.chunks.filter((c) => c.type === "error")).toEqual([]);
+    expect(next.chunks.at(-1)).toMatchObject({ type: "finish" });
     const last = await call(`/api/sessions/${id}?limit=2`).then((r) => r.json<any>());
     expect(last.sequences).toEqual([5_002, 5_003]);
   });

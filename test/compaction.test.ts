@@ -82,6 +82,7 @@ describe("long conversations are compacted instead of failing", () => {
     ["Invalid context_management parameter", "upstream_error"],
     ["messages.1.content: the context of this block is invalid; prompt is too long is not the issue", "upstream_error"],
   ] as const)("a 400 saying %j is %s", async (message, code) => {
+    const logs = captureLogs(["agent_failure", "turn_failed"]);
     const id = newSessionId();
     await turn(id, `a long turn ${LONG}`);
     const chunks = await turn(id, `fake:api-error status=400 message=${encodeURIComponent(message)}`);
@@ -96,5 +97,6 @@ describe("long conversations are compacted instead of failing", () => {
       { type: "finish", finishReason: "error" },
     ]);
     await expectConsistentTurn(id, chunks);
+    expect(logs.events(id).map((e) => [e.event, e.code])).toContainEqual(["turn_failed", code]);
   });
 });

@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { type UIMessage, validateUIMessages } from "ai";
 import { describe, expect, it } from "vitest";
 import { call, getSession, newSessionId, send, userMessageBody } from "./support/api";
+import { captureLogs } from "./support/capture-logs";
 import { sessionObject } from "./support/session-object";
 import { TestSocket } from "./support/socket";
 import { readSse } from "./support/sse";
@@ -46,6 +47,7 @@ describe("a send while a turn runs", () => {
   });
 
   it("a queued message survives a crash: it runs after the interrupted turn is continued and ends", async () => {
+    const logs = captureLogs(["turn_continued"]);
     const id = newSessionId();
     const running = await send(id, 'crashy fake:slow-tool tool=wait args={"seconds":1}');
     const reading = readSse(running.body!).catch(() => undefined);
@@ -66,6 +68,7 @@ describe("a send while a turn runs", () => {
     const view = (await getSession(id)).body;
     expect(userTexts(view.messages)).toEqual(['crashy fake:slow-tool tool=wait args={"seconds":1}', "after the crash fake:text tokens=2"]);
     expect(view.queued).toEqual([]);
+    expect(logs.events(id)).toMatchObject([{ event: "turn_continued", turn: 0, recoveries: 1 }]);
   });
 
   it("a cancelled queued message never runs, and its waiting request learns why", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, getSession, newSessionId, send } from "./support/api";
+import { captureLogs } from "./support/capture-logs";
 import { readSse } from "./support/sse";
 
 /** What the chat page needs from the API: outcomes in history, rename, and the live session list. */
@@ -43,8 +44,10 @@ describe("turn outcome in history", () => {
   });
 
   it("a failed turn with no text is still in history, with its code and message", async () => {
+    const logs = captureLogs(["agent_failure", "turn_failed"]);
     const id = newSessionId();
     await readSse((await send(id, "fake:auth-error")).body!);
+    expect(logs.events(id).map((e) => e.event)).toEqual(["agent_failure", "turn_failed"]);
     const { body } = await getSession(id);
     expect(body.messages).toHaveLength(2);
     expect(body.messages[1].role).toBe("assistant");

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { call, getSession, newSessionId, send } from "./support/api";
+import { captureLogs } from "./support/capture-logs";
 import { readSse } from "./support/sse";
 
 describe("sessions API", () => {
@@ -67,6 +68,7 @@ describe("sessions API", () => {
   });
 
   it("titles a session from its first message with a model call; a failed title call leaves it empty", async () => {
+    const logs = captureLogs(["title_failed"]);
     const titled = newSessionId();
     const untitled = newSessionId();
     await readSse((await send(titled, "Plan a weekend trip to Lisbon please fake:text tokens=2")).body!);
@@ -84,6 +86,8 @@ describe("sessions API", () => {
     const failed = (await getSession(untitled)).body;
     expect(failed.session.title).toBeNull();
     expect(failed.messages).toHaveLength(2);
+    for (let i = 0; i < 100 && logs.events(untitled).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(logs.events(untitled)).toMatchObject([{ event: "title_failed" }]);
   });
 
   it("a failed title call is logged with its session, not lost", async () => {

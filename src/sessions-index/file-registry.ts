@@ -2,6 +2,9 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { DrizzleSqliteDODatabase } from "drizzle-orm/durable-sqlite";
 import { fileRefs } from "./schema";
 
+/** keys per `IN (...)`: a Durable Object's SQLite takes at most 100 bound parameters per statement */
+const BATCH = 90;
+
 export interface FileUse {
   sha256: string;
   sessionId: string;
@@ -55,16 +58,19 @@ export class FileRegistry {
     ];
     this.db.delete(fileRefs).where(where).run();
     if (touched.length === 0) return [];
-    const stillUsed = new Set(
-      this.db
-        .select({ sha256: fileRefs.sha256 })
-        .from(fileRefs)
-        .where(inArray(fileRefs.sha256, touched))
-        .all()
-        .map((r) => r.sha256),
-    );
+    const stillUsed = new Set<string>();
+    // In batches: a Durable Object's SQLite takes at most 100 bound parameters per statement.
+    for (let i = 0; i < touched.length; i += BATCH) {
+      const batch = touched.slice(i, i + BATCH);
+      for (const row of this.db.select({ sha256: fileRefs.sha256 }).from(fileRefs).where(inArray(fileRefs.sha256, batch)).all()) {
+        stillUsed.add(row.sha256);
+      }
+    }
     const unused = touched.filter((sha) => !stillUsed.has(sha));
-    if (unused.length > 0) await this.bucket.delete(unused.map((sha) => fileKey(this.userId, sha)));
+    // R2 deletes at most 1,000 keys per call.
+    for (let i = 0; i < unused.length; i += 1_000) {
+      await this.bucket.delete(unused.slice(i, i + 1_000).map((sha) => fileKey(this.userId, sha)));
+    }
     return unused;
   }
 }

@@ -9,6 +9,9 @@ import type { SessionDb } from "./session-db";
  */
 export const MAX_INLINE_CHARS = 512 * 1024;
 
+/** bound parameters in one statement: a Durable Object's SQLite refuses more than 100 */
+export const MAX_BOUND_PARAMETERS = 90;
+
 export interface StoredMessage {
   seq: number;
   message: UIMessage;
@@ -183,19 +186,12 @@ export class MessageLog {
   /** The messages of `nodes`, in the same order. */
   load(nodes: readonly MessageNode[]): StoredMessage[] {
     if (nodes.length === 0) return [];
-    const rows = new Map(
-      this.db
-        .select()
-        .from(messages)
-        .where(
-          inArray(
-            messages.seq,
-            nodes.map((n) => n.seq),
-          ),
-        )
-        .all()
-        .map((row) => [row.seq, row] as const),
-    );
+    const rows = new Map<number, typeof messages.$inferSelect>();
+    // In batches: a Durable Object's SQLite takes at most 100 bound parameters per statement.
+    for (let i = 0; i < nodes.length; i += MAX_BOUND_PARAMETERS) {
+      const seqs = nodes.slice(i, i + MAX_BOUND_PARAMETERS).map((n) => n.seq);
+      for (const row of this.db.select().from(messages).where(inArray(messages.seq, seqs)).all()) rows.set(row.seq, row);
+    }
     return nodes.flatMap((node) => {
       const row = rows.get(node.seq);
       return row ? [this.stored(row)] : [];

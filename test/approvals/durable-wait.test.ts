@@ -11,6 +11,7 @@ import {
 } from "ai6";
 import { describe, expect, it } from "vitest";
 import { call, getSession, newSessionId, ORIGIN, send, tokenFor } from "../support/api";
+import { captureLogs } from "../support/capture-logs";
 import { sessionObject } from "../support/session-object";
 import { TestSocket } from "../support/socket";
 import { assembleChunks, readSse } from "../support/sse";
@@ -50,6 +51,7 @@ describe("a wait survives crashes", () => {
   });
 
   it("crash mid-continuation: it recovers like any turn, and a full replay rebuilds the whole message", async () => {
+    const logs = captureLogs(["turn_continued"]);
     const id = newSessionId();
     await readSse((await send(id, `fetch it ${FETCH} rate=30`)).body!);
     const view = (await getSession(id)).body;
@@ -87,6 +89,8 @@ describe("a wait survives crashes", () => {
     expect(withoutDecisions(assembled)).toEqual(withoutDecisions(stored));
     expect(toolParts(stored)[0]?.approval).toMatchObject({ approved: true });
     await validateUIMessages({ messages: after.messages });
+    // The continuation (turn 1), not the first turn, was the one recovered.
+    expect(logs.events(id)).toMatchObject([{ event: "turn_continued", turn: 1, recoveries: 1 }]);
   });
 });
 
