@@ -108,6 +108,7 @@ export class TurnManager {
       chunkLog: store.chunks,
       recorder: turnRecorder({ ...store, turnSeq: init.seq, stats: this.deps.writeStats }),
       flushIntervalMs: this.deps.config.chunkFlushIntervalMs,
+      flushDeltas: this.deps.config.chunkFlushDeltas,
       heartbeatIntervalMs: this.deps.config.heartbeatIntervalMs,
       log: this.deps.log,
     });

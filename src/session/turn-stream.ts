@@ -1,4 +1,5 @@
 import type { UIMessageChunk } from "ai";
+import { mergeDeltas, type PendingChunk, pendingChunk } from "../protocol/merge-deltas";
 import { encodeSse, sseFrames } from "../protocol/sse";
 import type { ChunkLog } from "../storage/chunk-log";
 import type { ChunkBatch, ChunkSource, Follower } from "./chunk-source";
@@ -7,10 +8,17 @@ import type { ChunkBatch, ChunkSource, Follower } from "./chunk-source";
 const MAX_BATCH_CHUNKS = 512;
 /** characters of chunk JSON one row may hold before it is flushed early */
 const MAX_BATCH_CHARS = 256 * 1024;
+/** deltas one row holds before it is flushed, when the turn's options do not say (see TurnStreamOptions) */
+export const DEFAULT_FLUSH_DELTAS = 4;
+/**
+ * ms a full row still waits for more deltas. A wait this short is not felt (a 60 Hz frame is 16 ms),
+ * and it keeps a fast stream (full speed, or a burst) from writing a row per `flushDeltas` deltas:
+ * everything that arrives within it shares the row.
+ */
+const COALESCE_FLOOR_MS = 10;
 
 /**
- * Chunks the client should see at once: the stream's start and end, and settled tool steps. Deltas
- * wait up to the flush interval so that a burst of tokens costs one row instead of one row each.
+ * Chunks the client should see at once: the stream's start and end, and settled tool steps.
  */
 const FLUSH_NOW = new Set<UIMessageChunk["type"]>([
   "start",
@@ -23,12 +31,19 @@ const FLUSH_NOW = new Set<UIMessageChunk["type"]>([
   "finish-step",
 ]);
 
+const DELTAS = new Set<UIMessageChunk["type"]>(["text-delta", "reasoning-delta", "tool-input-delta"]);
+
 export interface TurnStreamOptions {
   turn: number;
   firstSeq: number;
   log: ChunkLog;
-  /** ms a chunk may wait to share a row with the next ones */
+  /**
+   * ms a chunk may wait at most to share a row with the next ones; 0 writes every chunk at once.
+   * The most a delta waits when the stream is slow, not what it usually waits (see `append`).
+   */
   flushIntervalMs: number;
+  /** deltas a row collects before it is written; 1 writes each delta at once */
+  flushDeltas?: number;
   /** ms without a chunk before followers get a heartbeat */
   heartbeatIntervalMs: number;
 }
@@ -38,19 +53,38 @@ export interface TurnStreamOptions {
  * chunks in coalesced batches, and only then hands each batch to every follower. "Durable before
  * visible" holds by construction: a chunk reaches a follower only through `flush`, after the row is
  * written, and the Durable Object's output gate holds outgoing bytes until that write is confirmed.
+ *
+ * When a row is written is a trade between rows per token and the wait per delta. With a row per k
+ * deltas at an even rate a delta waits (k - 1) / 2 inter-token gaps on average, whatever the policy,
+ * so the policy is a row per `flushDeltas` deltas, and no waiting where waiting buys nothing:
+ * - the first delta of a part, and any chunk after a quiet spell (no chunk for `flushIntervalMs`),
+ *   go at once: the first token is as fast as without durability;
+ * - chunks that arrive in the same event-loop turn (a network read holds several deltas) share a row
+ *   at no cost: "at once" means when the current turn of the event loop ends;
+ * - otherwise a row is written when it holds `flushDeltas` deltas and its oldest has waited
+ *   COALESCE_FLOOR_MS, or when its oldest has waited `flushIntervalMs`, whichever comes first.
+ * Consecutive deltas of one row are merged into one chunk (protocol/merge-deltas.ts).
  */
 export class TurnStream implements ChunkSource {
   readonly firstSeq: number;
-  private nextSeq: number;
   private durable: number;
-  private pending: string[] = [];
+  private pending: PendingChunk[] = [];
   private pendingChars = 0;
+  /** deltas among `pending` */
+  private pendingDeltas = 0;
+  /** when the oldest pending chunk was appended */
+  private pendingSince = 0;
+  /** consecutive deltas appended since the last other chunk: 1 marks a part's first delta */
+  private deltaRun = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** when the armed flush timer fires (epoch ms) */
+  private flushDueAt = Number.POSITIVE_INFINITY;
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSentAt = Date.now();
   private lastAppendAt = Date.now();
   private readonly followers = new Set<Follower>();
   private isEnded = false;
+  private readonly flushDeltas: number;
 
   constructor(
     private readonly options: TurnStreamOptions,
@@ -58,7 +92,7 @@ export class TurnStream implements ChunkSource {
   ) {
     this.firstSeq = options.firstSeq;
     this.durable = resumeAfter ?? options.firstSeq - 1;
-    this.nextSeq = this.durable + 1;
+    this.flushDeltas = Math.max(1, options.flushDeltas ?? DEFAULT_FLUSH_DELTAS);
     this.armHeartbeat();
   }
 
@@ -78,20 +112,29 @@ export class TurnStream implements ChunkSource {
     return this.options.log.read(from, to);
   }
 
-  append(chunk: UIMessageChunk): number {
+  /** Queues a chunk for the next row; see the class comment for when that row is written. */
+  append(chunk: UIMessageChunk): void {
     if (this.isEnded) throw new Error("chunk appended after the turn stream ended");
-    this.lastAppendAt = Date.now();
-    const line = JSON.stringify(chunk);
-    this.pending.push(line);
-    this.pendingChars += line.length;
-    const seq = this.nextSeq++;
+    const now = Date.now();
+    const quiet = now - this.lastAppendAt >= this.options.flushIntervalMs;
+    this.lastAppendAt = now;
+    const entry = pendingChunk(chunk);
+    if (this.pending.length === 0) this.pendingSince = now;
+    this.pending.push(entry);
+    this.pendingChars += entry.line.length;
+    const isDelta = DELTAS.has(chunk.type);
+    this.deltaRun = isDelta ? this.deltaRun + 1 : 0;
+    if (isDelta) this.pendingDeltas += 1;
     const interval = this.options.flushIntervalMs;
-    if (interval === 0 || FLUSH_NOW.has(chunk.type) || this.pending.length >= MAX_BATCH_CHUNKS || this.pendingChars >= MAX_BATCH_CHARS) {
+    if (interval === 0 || this.pending.length >= MAX_BATCH_CHUNKS || this.pendingChars >= MAX_BATCH_CHARS) {
       this.flush();
-    } else if (this.flushTimer === undefined) {
-      this.flushTimer = setTimeout(() => this.flush(), interval);
+    } else if (FLUSH_NOW.has(chunk.type) || quiet || this.deltaRun === 1 || this.flushDeltas === 1) {
+      this.flushIn(0, now);
+    } else if (this.pendingDeltas >= this.flushDeltas) {
+      this.flushIn(Math.max(0, this.pendingSince + COALESCE_FLOOR_MS - now), now);
+    } else {
+      this.flushIn(Math.max(0, this.pendingSince + interval - now), now);
     }
-    return seq;
   }
 
   /** Writes pending chunks as one row, then delivers them. Synchronous: nothing interleaves. */
@@ -99,12 +142,14 @@ export class TurnStream implements ChunkSource {
     if (this.flushTimer !== undefined) {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
+      this.flushDueAt = Number.POSITIVE_INFINITY;
     }
     if (this.pending.length === 0) return;
-    const lines = this.pending;
+    const lines = mergeDeltas(this.pending);
     const firstSeq = this.durable + 1;
     this.pending = [];
     this.pendingChars = 0;
+    this.pendingDeltas = 0;
     this.options.log.append(this.options.turn, firstSeq, lines);
     this.durable = firstSeq + lines.length - 1;
     let sse: Uint8Array | undefined;
@@ -113,6 +158,24 @@ export class TurnStream implements ChunkSource {
       if (!follower.deliver(batch)) this.followers.delete(follower);
     }
     this.lastSentAt = Date.now();
+  }
+
+  /**
+   * Flushes in `delayMs` unless a flush is already due sooner. A delay of 0 still waits for the end
+   * of the current event-loop turn, so chunks appended in the same turn share the row.
+   */
+  private flushIn(delayMs: number, now: number): void {
+    const dueAt = now + delayMs;
+    if (this.flushTimer !== undefined) {
+      if (this.flushDueAt <= dueAt) return;
+      clearTimeout(this.flushTimer);
+    }
+    this.flushDueAt = dueAt;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flushDueAt = Number.POSITIVE_INFINITY;
+      this.flush();
+    }, delayMs);
   }
 
   /** ms since the turn last produced a chunk: what the alarm's watchdog judges progress by. */

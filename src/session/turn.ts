@@ -40,6 +40,8 @@ export interface TurnOptions {
   chunkLog: ChunkLog;
   recorder: TurnRecorder;
   flushIntervalMs: number;
+  /** deltas per chunk-log row (TurnStreamOptions.flushDeltas) */
+  flushDeltas?: number;
   heartbeatIntervalMs: number;
   log: (event: string, detail: Record<string, unknown>) => void;
   /** Continue an interrupted turn: the assembler state rebuilt from its chunks, and its last sequence. */
@@ -75,6 +77,7 @@ export class Turn {
         firstSeq: options.firstChunk,
         log: options.chunkLog,
         flushIntervalMs: options.flushIntervalMs,
+        flushDeltas: options.flushDeltas,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
       },
       options.resume?.lastChunk,
