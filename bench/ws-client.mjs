@@ -22,7 +22,13 @@ export function clientFrame(opcode, payload) {
   return Buffer.concat([head, mask, body]);
 }
 
-export function openWsResume(url, sessionId) {
+/**
+ * A `send` request instead of a `resume`: the client starts the turn itself, as the stock transport
+ * does (one user message with `text`).
+ */
+export const openWsSend = (url, sessionId, text) => openWsResume(url, sessionId, { send: text });
+
+export function openWsResume(url, sessionId, { send } = {}) {
   const { hostname, port, pathname } = new URL(url);
   const rec = {
     url,
@@ -67,7 +73,21 @@ export function openWsResume(url, sessionId) {
         handshake = false;
         rec.openAt = t;
         buffer = buffer.subarray(end + 4);
-        socket.write(clientFrame(1, JSON.stringify({ type: "resume", requestId: REQUEST_ID, id: sessionId, headers: {}, body: {} })));
+        // A send's clock starts when the request leaves, as an HTTP POST's does.
+        if (send !== undefined) rec.sentAt = t;
+        const request =
+          send === undefined
+            ? { type: "resume", requestId: REQUEST_ID, id: sessionId, headers: {}, body: {} }
+            : {
+                type: "send",
+                requestId: REQUEST_ID,
+                id: sessionId,
+                trigger: "submit-message",
+                messages: [{ id: `u-${randomBytes(6).toString("hex")}`, role: "user", parts: [{ type: "text", text: send }] }],
+                headers: {},
+                body: {},
+              };
+        socket.write(clientFrame(1, JSON.stringify(request)));
       }
       // Split complete frames off the buffer (server frames are never masked).
       for (;;) {

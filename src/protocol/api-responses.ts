@@ -51,6 +51,7 @@ export const sessionPageSchema = z.object({ sessions: z.array(sessionSummarySche
 export const sessionStatsSchema = z.object({
   chunkLog: z.object({
     rowsWritten: z.number().int(),
+    compactionRowsWritten: z.number().int().describe("rows written by compacting finished turns, apart from the live appends"),
     batches: z.number().int(),
     chunks: z.number().int(),
     bytes: z.number().int(),

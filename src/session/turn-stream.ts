@@ -59,10 +59,11 @@ export interface TurnStreamOptions {
  * so the policy is a row per `flushDeltas` deltas, and no waiting where waiting buys nothing:
  * - the first delta of a part, and any chunk after a quiet spell (no chunk for `flushIntervalMs`),
  *   go at once: the first token is as fast as without durability;
- * - chunks that arrive in the same event-loop turn (a network read holds several deltas) share a row
- *   at no cost: "at once" means when the current turn of the event loop ends;
- * - otherwise a row is written when it holds `flushDeltas` deltas and its oldest has waited
+ * - otherwise a row is written as soon as it holds `flushDeltas` deltas and its oldest has waited
  *   COALESCE_FLOOR_MS, or when its oldest has waited `flushIntervalMs`, whichever comes first.
+ * "At once" is synchronous, inside `append`: deferring to the end of the event-loop turn would let a
+ * burst (several deltas in one network read) share the row, but in workerd even setImmediate fires
+ * 2-3 ms later (measured), which every such delta would pay.
  * Consecutive deltas of one row are merged into one chunk (protocol/merge-deltas.ts).
  */
 export class TurnStream implements ChunkSource {
@@ -126,12 +127,19 @@ export class TurnStream implements ChunkSource {
     this.deltaRun = isDelta ? this.deltaRun + 1 : 0;
     if (isDelta) this.pendingDeltas += 1;
     const interval = this.options.flushIntervalMs;
-    if (interval === 0 || this.pending.length >= MAX_BATCH_CHUNKS || this.pendingChars >= MAX_BATCH_CHARS) {
+    const full = this.pendingDeltas >= this.flushDeltas;
+    if (
+      interval === 0 ||
+      this.pending.length >= MAX_BATCH_CHUNKS ||
+      this.pendingChars >= MAX_BATCH_CHARS ||
+      FLUSH_NOW.has(chunk.type) ||
+      quiet ||
+      this.deltaRun === 1 ||
+      (full && now - this.pendingSince >= COALESCE_FLOOR_MS)
+    ) {
       this.flush();
-    } else if (FLUSH_NOW.has(chunk.type) || quiet || this.deltaRun === 1 || this.flushDeltas === 1) {
-      this.flushIn(0, now);
-    } else if (this.pendingDeltas >= this.flushDeltas) {
-      this.flushIn(Math.max(0, this.pendingSince + COALESCE_FLOOR_MS - now), now);
+    } else if (full) {
+      this.flushIn(this.pendingSince + COALESCE_FLOOR_MS - now, now);
     } else {
       this.flushIn(Math.max(0, this.pendingSince + interval - now), now);
     }
@@ -139,11 +147,7 @@ export class TurnStream implements ChunkSource {
 
   /** Writes pending chunks as one row, then delivers them. Synchronous: nothing interleaves. */
   flush(): void {
-    if (this.flushTimer !== undefined) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-      this.flushDueAt = Number.POSITIVE_INFINITY;
-    }
+    if (this.flushTimer !== undefined) this.clearFlushTimer();
     if (this.pending.length === 0) return;
     const lines = mergeDeltas(this.pending);
     const firstSeq = this.durable + 1;
@@ -160,15 +164,12 @@ export class TurnStream implements ChunkSource {
     this.lastSentAt = Date.now();
   }
 
-  /**
-   * Flushes in `delayMs` unless a flush is already due sooner. A delay of 0 still waits for the end
-   * of the current event-loop turn, so chunks appended in the same turn share the row.
-   */
+  /** Flushes in `delayMs` unless a flush is already due sooner. */
   private flushIn(delayMs: number, now: number): void {
     const dueAt = now + delayMs;
     if (this.flushTimer !== undefined) {
       if (this.flushDueAt <= dueAt) return;
-      clearTimeout(this.flushTimer);
+      this.clearFlushTimer();
     }
     this.flushDueAt = dueAt;
     this.flushTimer = setTimeout(() => {
@@ -176,6 +177,12 @@ export class TurnStream implements ChunkSource {
       this.flushDueAt = Number.POSITIVE_INFINITY;
       this.flush();
     }, delayMs);
+  }
+
+  private clearFlushTimer(): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.flushDueAt = Number.POSITIVE_INFINITY;
   }
 
   /** ms since the turn last produced a chunk: what the alarm's watchdog judges progress by. */

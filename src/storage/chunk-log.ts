@@ -12,7 +12,14 @@ import { deflateRawSync, inflateRawSync } from "node:zlib";
  * cursor resume returns the same bytes before and after compaction.
  */
 export interface ChunkLogStats {
+  /** rows written by appends: the live path's cost */
   rowsWritten: number;
+  /**
+   * rows written by compaction (one update and a delete per row it replaces). The deletes would come
+   * anyway when retention prunes the rows (pruneBefore), so over a turn's life compaction adds about
+   * one row; it only moves the deletes earlier.
+   */
+  compactionRowsWritten: number;
   batches: number;
   chunks: number;
   bytes: number;
@@ -30,7 +37,7 @@ const COMPACT_ROW_CHARS = 1024 * 1024;
 const decoder = new TextDecoder();
 
 export class ChunkLog {
-  private readonly counters = { rowsWritten: 0, batches: 0, chunks: 0, bytes: 0 };
+  private readonly counters = { rowsWritten: 0, compactionRowsWritten: 0, batches: 0, chunks: 0, bytes: 0 };
   /** The last compacted row read, inflated: a replay pages through one row many times. */
   private inflated: { seq: number; lines: string[] } | undefined;
 
@@ -114,7 +121,7 @@ export class ChunkLog {
       if (group.length > 1) {
         written += this.sql.exec("DELETE FROM chunk_batches WHERE seq > ? AND seq <= ?", head.seq, tail.seq).rowsWritten;
       }
-      this.counters.rowsWritten += written;
+      this.counters.compactionRowsWritten += written;
       group = [];
       chars = 0;
     };
