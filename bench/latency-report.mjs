@@ -132,7 +132,7 @@ export function peerRows(peer, scenarios) {
   }
   const peerLag = peer.delay.find((p) => p.burst === 1 && p.rate === 200);
   for (const transport of ["ws", "sse"]) {
-    const ours = scenarios.fanout?.runs.find((r) => r.transport === transport && r.followers === peerLag?.followers);
+    const ours = scenarios.fanout?.runs.find((r) => r.code !== "before" && r.transport === transport && r.followers === peerLag?.followers);
     if (ours && peerLag) {
       rows.push(
         row(

@@ -99,6 +99,23 @@ try {
         }
       });
     }
+    if (config.beforeDir) {
+      for (const transport of config.transports) {
+        await withService(
+          `fan-out ${transport} (before)`,
+          async (svc) => {
+            fanout.baselineCpu[`${transport}-before`] = await baselineCpu(svc, { tokens: config.fanoutTokens, rate: config.fanoutRate });
+            log(`fan-out ${transport} (before): 100 followers`);
+            fanout.runs.push({
+              code: "before",
+              ...(await fanoutRun(svc, { transport, followers: 100, tokens: config.fanoutTokens, rate: config.fanoutRate })),
+            });
+          },
+          [],
+          resolve(config.beforeDir),
+        );
+      }
+    }
     rows.push(...fanoutRows(fanout));
   }
   if (want("throughput") || want("durability") || want("resume")) {

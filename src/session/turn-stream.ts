@@ -11,9 +11,9 @@ const MAX_BATCH_CHARS = 256 * 1024;
 /** deltas one row holds before it is flushed, when the turn's options do not say (see TurnStreamOptions) */
 export const DEFAULT_FLUSH_DELTAS = 4;
 /**
- * ms a full row still waits for more deltas. A wait this short is not felt (a 60 Hz frame is 16 ms),
- * and it keeps a fast stream (full speed, or a burst) from writing a row per `flushDeltas` deltas:
- * everything that arrives within it shares the row.
+ * ms a full row still waits for more deltas while network reads come faster than this (full speed).
+ * A wait this short is not felt (a 60 Hz frame is 16 ms), and it keeps a fast stream from writing a
+ * row per `flushDeltas` deltas: everything that arrives within it shares the row.
  */
 const COALESCE_FLOOR_MS = 10;
 
@@ -59,11 +59,15 @@ export interface TurnStreamOptions {
  * so the policy is a row per `flushDeltas` deltas, and no waiting where waiting buys nothing:
  * - the first delta of a part, and any chunk after a quiet spell (no chunk for `flushIntervalMs`),
  *   go at once: the first token is as fast as without durability;
- * - otherwise a row is written as soon as it holds `flushDeltas` deltas and its oldest has waited
- *   COALESCE_FLOOR_MS, or when its oldest has waited `flushIntervalMs`, whichever comes first.
- * "At once" is synchronous, inside `append`: deferring to the end of the event-loop turn would let a
- * burst (several deltas in one network read) share the row, but in workerd even setImmediate fires
- * 2-3 ms later (measured), which every such delta would pay.
+ * - a row is written as soon as it holds `flushDeltas` deltas. While reads come faster than
+ *   COALESCE_FLOOR_MS apart (full speed) it first waits until its oldest chunk is that old, so a fast
+ *   stream writes rows of many deltas rather than of `flushDeltas`;
+ * - when the deltas that fill a row came in one network read (Claude sends several per read), the
+ *   row is written at the end of that read, so the rest of the read joins it instead of waiting for
+ *   the next row; likewise the rest of a read whose first delta was just written;
+ * - otherwise a row is written when its oldest chunk has waited `flushIntervalMs`.
+ * "At once" is synchronous, inside `append`: in workerd even setImmediate fires 2-3 ms later
+ * (measured), so only a burst, which gains a whole read interval by it, waits for one.
  * Consecutive deltas of one row are merged into one chunk (protocol/merge-deltas.ts).
  */
 export class TurnStream implements ChunkSource {
@@ -80,6 +84,12 @@ export class TurnStream implements ChunkSource {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** when the armed flush timer fires (epoch ms) */
   private flushDueAt = Number.POSITIVE_INFINITY;
+  /** a flush at the end of the current network read (see flushAtEndOfRead) */
+  private flushImmediate: ReturnType<typeof setImmediate> | undefined;
+  /** Date.now() of the last flush: chunks appended at the same time came in the same read */
+  private lastFlushAt = Number.NaN;
+  /** ms between the last two network reads that brought chunks */
+  private readGap = Number.POSITIVE_INFINITY;
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSentAt = Date.now();
   private lastAppendAt = Date.now();
@@ -116,7 +126,11 @@ export class TurnStream implements ChunkSource {
   /** Queues a chunk for the next row; see the class comment for when that row is written. */
   append(chunk: UIMessageChunk): void {
     if (this.isEnded) throw new Error("chunk appended after the turn stream ended");
+    // workerd's clock stands still while code runs and moves on I/O, so chunks with the time of the
+    // previous append came in the same network read (a burst).
     const now = Date.now();
+    const sameRead = now === this.lastAppendAt;
+    if (!sameRead) this.readGap = now - this.lastAppendAt;
     const quiet = now - this.lastAppendAt >= this.options.flushIntervalMs;
     this.lastAppendAt = now;
     const entry = pendingChunk(chunk);
@@ -128,27 +142,45 @@ export class TurnStream implements ChunkSource {
     if (isDelta) this.pendingDeltas += 1;
     const interval = this.options.flushIntervalMs;
     const full = this.pendingDeltas >= this.flushDeltas;
-    if (
-      interval === 0 ||
-      this.pending.length >= MAX_BATCH_CHUNKS ||
-      this.pendingChars >= MAX_BATCH_CHARS ||
-      FLUSH_NOW.has(chunk.type) ||
-      quiet ||
-      this.deltaRun === 1 ||
-      (full && now - this.pendingSince >= COALESCE_FLOOR_MS)
-    ) {
+    const waited = now - this.pendingSince;
+    if (interval === 0 || this.pending.length >= MAX_BATCH_CHUNKS || this.pendingChars >= MAX_BATCH_CHARS) {
       this.flush();
-    } else if (full) {
+    } else if (FLUSH_NOW.has(chunk.type) || quiet || this.deltaRun === 1) {
+      this.flush();
+    } else if (full && this.flushDeltas > 1 && waited < COALESCE_FLOOR_MS && this.readGap < COALESCE_FLOOR_MS) {
+      // Reads come fast (full speed): the row takes what arrives within the floor.
       this.flushIn(this.pendingSince + COALESCE_FLOOR_MS - now, now);
+    } else if (full || (isDelta && now === this.lastFlushAt)) {
+      // A full row, or the rest of a read whose first part was just written: at once, but when a
+      // burst is under way, at the end of its read, so the read's deltas share the row.
+      if (sameRead) this.flushAtEndOfRead();
+      else this.flush();
     } else {
       this.flushIn(Math.max(0, this.pendingSince + interval - now), now);
     }
   }
 
+  /**
+   * Flushes once the current event-loop turn is over: the rest of a network read's deltas join the
+   * row. Costs about 2-3 ms in workerd (measured), so only a burst uses it.
+   */
+  private flushAtEndOfRead(): void {
+    if (this.flushImmediate !== undefined) return;
+    this.flushImmediate = setImmediate(() => {
+      this.flushImmediate = undefined;
+      this.flush();
+    });
+  }
+
   /** Writes pending chunks as one row, then delivers them. Synchronous: nothing interleaves. */
   flush(): void {
     if (this.flushTimer !== undefined) this.clearFlushTimer();
+    if (this.flushImmediate !== undefined) {
+      clearImmediate(this.flushImmediate);
+      this.flushImmediate = undefined;
+    }
     if (this.pending.length === 0) return;
+    this.lastFlushAt = Date.now();
     const lines = mergeDeltas(this.pending);
     const firstSeq = this.durable + 1;
     this.pending = [];
