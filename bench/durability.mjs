@@ -120,6 +120,7 @@ async function pacedRuns(base, { tokens, rate, reps, tap }) {
     chunkRowsPer1000Deltas: (chunkRows / textDeltaCount) * 1000,
     messageRowsPer1000Deltas: (messageRows / textDeltaCount) * 1000,
     chunkLogBytesPer1000Chunks: (sum((s) => s.chunkLog.bytes) / chunkCount) * 1000,
+    chunkLogBytesPer1000Deltas: (sum((s) => s.chunkLog.bytes) / textDeltaCount) * 1000,
     // What the log keeps once the turns ended (compacted), per 1,000 upstream deltas.
     keptBytesPer1000Deltas: (sum((s) => s.chunkLog.keptBytes ?? Number.NaN) / textDeltaCount) * 1000,
     databaseBytesPer1000Deltas: (sum((s) => s.databaseBytes) / textDeltaCount) * 1000,

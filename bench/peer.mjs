@@ -84,6 +84,7 @@ function openAgentSocket(url) {
       if (frame.body) rec.chunks.push({ t, data: frame.body });
       if (frame.done) {
         rec.done = true;
+        rec.doneCount = (rec.doneCount ?? 0) + 1;
         onEnd();
       }
     }
@@ -224,9 +225,10 @@ export async function runPeer({
     await sleep(200);
     const before = await peerStats(base, name);
     for (let i = 0; i < keptTurns; i++) {
+      // The turn's `done` frame: the agent has persisted the answer and takes the next request.
       const ended = new Promise((resolve) => {
         const check = setInterval(() => {
-          if (keeper.chunks.at(-1)?.data.startsWith('{"type":"finish"')) {
+          if ((keeper.doneCount ?? 0) > i) {
             clearInterval(check);
             resolve();
           }
@@ -243,7 +245,7 @@ export async function runPeer({
         .join("");
       keeper.history.push({ id: messageId, role: "assistant", parts: [{ type: "step-start" }, { type: "text", text, state: "done" }] });
       keeper.chunks = [];
-      await sleep(100);
+      await sleep(300);
     }
     const after = await peerStats(base, name);
     keeper.close();

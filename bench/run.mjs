@@ -229,19 +229,25 @@ try {
   }
   if (want("peer")) {
     log("peer: Cloudflare AIChatAgent (bench/peer), side by side");
-    results.scenarios.peer = await runPeer({
-      repo,
-      log,
-      tokens: config.latencyTokens,
-      followers: config.latencyFollowers,
-      firstDeltaTokens: config.firstDeltaTokens,
-      firstDeltaReps: config.firstDeltaReps,
-      rates: config.latencyRates,
-      burst: config.burst,
-      keptTurns: config.keptTurns,
-      keptTokens: config.keptTokens,
-      setActive: (a) => (active = a),
-    });
+    // The peer is a comparison, not a check: a failure of its own is reported, and the run goes on.
+    try {
+      results.scenarios.peer = await runPeer({
+        repo,
+        log,
+        tokens: config.latencyTokens,
+        followers: config.latencyFollowers,
+        firstDeltaTokens: config.firstDeltaTokens,
+        firstDeltaReps: config.firstDeltaReps,
+        rates: config.latencyRates,
+        burst: config.burst,
+        keptTurns: config.keptTurns,
+        keptTokens: config.keptTokens,
+        setActive: (a) => (active = a),
+      });
+    } catch (error) {
+      results.scenarios.peer = { skipped: String(error.message ?? error).slice(0, 200) };
+      await active?.stop();
+    }
     rows.push(...peerRows(results.scenarios.peer, results.scenarios));
   }
   if (want("flush-sweep") && config.flushIntervals.length > 0) {

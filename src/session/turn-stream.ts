@@ -57,8 +57,8 @@ export interface TurnStreamOptions {
  * When a row is written is a trade between rows per token and the wait per delta. With a row per k
  * deltas at an even rate a delta waits (k - 1) / 2 inter-token gaps on average, whatever the policy,
  * so the policy is a row per `flushDeltas` deltas, and no waiting where waiting buys nothing:
- * - the first delta of a part, and any chunk after a quiet spell (no chunk for `flushIntervalMs`),
- *   go at once: the first token is as fast as without durability;
+ * - the first delta of a part, and a delta after a quiet spell (no chunk for `flushIntervalMs`), go
+ *   at once with what is pending: the first token is as fast as without durability;
  * - a row is written as soon as it holds `flushDeltas` deltas. While reads come faster than
  *   COALESCE_FLOOR_MS apart (full speed) it first waits until its oldest chunk is that old, so a fast
  *   stream writes rows of many deltas rather than of `flushDeltas`;
@@ -145,7 +145,7 @@ export class TurnStream implements ChunkSource {
     const waited = now - this.pendingSince;
     if (interval === 0 || this.pending.length >= MAX_BATCH_CHUNKS || this.pendingChars >= MAX_BATCH_CHARS) {
       this.flush();
-    } else if (FLUSH_NOW.has(chunk.type) || quiet || this.deltaRun === 1) {
+    } else if (FLUSH_NOW.has(chunk.type) || (isDelta && (quiet || this.deltaRun === 1))) {
       this.flush();
     } else if (full && this.flushDeltas > 1 && waited < COALESCE_FLOOR_MS && this.readGap < COALESCE_FLOOR_MS) {
       // Reads come fast (full speed): the row takes what arrives within the floor.
