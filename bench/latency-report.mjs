@@ -147,7 +147,7 @@ export function peerRows(peer, scenarios) {
     }
   }
   const kept = scenarios.latency?.kept.find((k) => k.code === "this");
-  if (kept && peer.kept) {
+  if (kept && peer.kept && !peer.kept.skipped) {
     rows.push(
       row(
         `database bytes kept per 1,000 deltas (${kept.turns} x ${kept.tokens}-token turns, one session)`,

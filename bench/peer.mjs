@@ -218,7 +218,23 @@ export async function runPeer({
         databaseBytesPer1000Deltas: (turn.databaseBytes / (upstream?.chars.length ?? Number.NaN)) * 1000,
       });
     }
-    // What the agent keeps per 1,000 deltas: turns back to back on one agent, database file growth.
+    let kept;
+    try {
+      kept = await keptBytes(base, { tokens: keptTokens, turns: keptTurns });
+    } catch (error) {
+      kept = { skipped: String(error.message ?? error) };
+    }
+    return { firstDeltaMs: percentile(first, 50), first, delay, kept };
+  } finally {
+    tap.stop();
+    await svc.stop();
+    setActive?.(undefined);
+  }
+}
+
+/** What the agent keeps per 1,000 deltas: turns back to back on one agent, database file growth. */
+async function keptBytes(base, { tokens: keptTokens, turns: keptTurns }) {
+  {
     const name = sessionId("peer-kept").toLowerCase();
     const keeper = openAgentSocket(agentUrl(base, name));
     await keeper.opened;
@@ -249,15 +265,10 @@ export async function runPeer({
     }
     const after = await peerStats(base, name);
     keeper.close();
-    const kept = {
+    return {
       tokens: keptTokens,
       turns: keptTurns,
       databaseBytesPer1000Deltas: ((after.databaseBytes - before.databaseBytes) / (keptTokens * keptTurns)) * 1000,
     };
-    return { firstDeltaMs: percentile(first, 50), first, delay, kept };
-  } finally {
-    tap.stop();
-    await svc.stop();
-    setActive?.(undefined);
   }
 }

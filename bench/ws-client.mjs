@@ -15,8 +15,16 @@ const CHUNK_PREFIX_BYTES = Buffer.from('{"type":"chunk"');
 export function clientFrame(opcode, payload) {
   const mask = randomBytes(4);
   const length = payload.length;
-  const head =
-    length < 126 ? Buffer.from([0x80 | opcode, 0x80 | length]) : Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 255]);
+  let head;
+  if (length < 126) head = Buffer.from([0x80 | opcode, 0x80 | length]);
+  else if (length < 65536) head = Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 255]);
+  else {
+    // 64-bit length: a transcript sent with every request (the peer's protocol) passes 64 KiB.
+    head = Buffer.alloc(10);
+    head[0] = 0x80 | opcode;
+    head[1] = 0x80 | 127;
+    head.writeBigUInt64BE(BigInt(length), 2);
+  }
   const body = Buffer.from(payload);
   for (let i = 0; i < body.length; i++) body[i] ^= mask[i & 3];
   return Buffer.concat([head, mask, body]);
