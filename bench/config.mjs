@@ -18,8 +18,8 @@ const OPTIONS = {
   rawEvents: ["raw-events", "BENCH_RAW_EVENTS", 400, 100, Number],
   throughputTokens: ["throughput-tokens", "BENCH_THROUGHPUT_TOKENS", 10_000, 2_000, Number],
   throughputReps: ["throughput-reps", "BENCH_THROUGHPUT_REPS", 3, 1, Number],
-  sessions: ["sessions", "BENCH_SESSIONS", "10,100", "10", list],
-  sessionTokens: ["session-tokens", "BENCH_SESSION_TOKENS", "1000,200", "200", list],
+  sessions: ["sessions", "BENCH_SESSIONS", "10,50,100", "10", list],
+  sessionTokens: ["session-tokens", "BENCH_SESSION_TOKENS", "1000,400,200", "200", list],
   pacedTokens: ["paced-tokens", "BENCH_PACED_TOKENS", 600, 200, Number],
   pacedRate: ["paced-rate", "BENCH_PACED_RATE", 100, 100, Number],
   pacedReps: ["paced-reps", "BENCH_PACED_REPS", 3, 1, Number],
@@ -30,24 +30,36 @@ const OPTIONS = {
   flushIntervals: [
     "flush-intervals",
     "BENCH_FLUSH_INTERVALS",
-    "0,20",
-    "0",
+    "",
+    "",
     (v) =>
       String(v)
         .split(",")
         .filter((x) => x !== "")
         .map(Number),
   ],
+  latencyTokens: ["latency-tokens", "BENCH_LATENCY_TOKENS", 1000, 200, Number],
+  latencyRates: ["latency-rates", "BENCH_LATENCY_RATES", "200,100", "200", list],
+  latencyFollowers: ["latency-followers", "BENCH_LATENCY_FOLLOWERS", 100, 10, Number],
+  latencyReps: ["latency-reps", "BENCH_LATENCY_REPS", 2, 1, Number],
+  burst: ["burst", "BENCH_BURST", 4, 4, Number],
+  firstDeltaReps: ["first-delta-reps", "BENCH_FIRST_DELTA_REPS", 5, 2, Number],
+  firstDeltaTokens: ["first-delta-tokens", "BENCH_FIRST_DELTA_TOKENS", 2000, 200, Number],
+  policies: ["policies", "BENCH_POLICIES", "1,2,3,4,6,8", "1,4", list],
+  bigTurnTokens: ["big-turn-tokens", "BENCH_BIG_TURN_TOKENS", 40_000, 4_000, Number],
+  bigTurnFollowers: ["big-turn-followers", "BENCH_BIG_TURN_FOLLOWERS", 100, 10, Number],
+  keptTokens: ["kept-tokens", "BENCH_KEPT_TOKENS", 2000, 200, Number],
+  keptTurns: ["kept-turns", "BENCH_KEPT_TURNS", 5, 2, Number],
   diagnosticFollowers: ["diagnostic-followers", "BENCH_DIAGNOSTIC_FOLLOWERS", 100, 50, Number],
   transports: ["transports", "BENCH_TRANSPORTS", "sse,ws", "sse,ws", (v) => String(v).split(",")],
   only: [
     "only",
     "BENCH_ONLY",
-    "fanout,throughput,durability,resume,flush-sweep,diagnostics",
-    "fanout,throughput,durability,resume,flush-sweep,diagnostics",
+    "fanout,throughput,durability,resume,latency,big-turn,peer,flush-sweep,diagnostics",
+    "fanout,throughput,durability,resume,latency,big-turn,peer,flush-sweep,diagnostics",
     (v) => String(v).split(","),
   ],
-  maxSeconds: ["max-seconds", "BENCH_MAX_SECONDS", 900, 300, Number],
+  maxSeconds: ["max-seconds", "BENCH_MAX_SECONDS", 1800, 600, Number],
   out: ["out", "BENCH_OUT", "bench/results.json", join(tmpdir(), "edgechat-bench-results.quick.json"), String],
 };
 
@@ -59,10 +71,19 @@ ${Object.entries(OPTIONS)
   .join("\n")}
   --app-dir            [BENCH_APP_DIR] the project wrangler runs (default: this repository)
   --in-place           [BENCH_IN_PLACE=1] run wrangler in the project itself, not in a snapshot of it
+  --before-dir         [BENCH_BEFORE_DIR] another checkout (e.g. the code before a change, from
+                       \`git worktree add\` or \`git archive\`) measured in the same run by the latency
+                       and big-turn scenarios, next to this one
 With --only or --app-dir and no --out, results go to ${join(tmpdir(), "edgechat-bench-results.partial.json")}.`;
 
 export function readConfig(argv = process.argv.slice(2), env = process.env) {
-  const options = { quick: { type: "boolean" }, help: { type: "boolean" }, "app-dir": { type: "string" }, "in-place": { type: "boolean" } };
+  const options = {
+    quick: { type: "boolean" },
+    help: { type: "boolean" },
+    "app-dir": { type: "string" },
+    "before-dir": { type: "string" },
+    "in-place": { type: "boolean" },
+  };
   for (const [flag] of Object.values(OPTIONS)) options[flag] = { type: "string" };
   const { values } = parseArgs({ args: argv, options });
   const quick = Boolean(values.quick || env.BENCH_QUICK === "1");
@@ -70,6 +91,7 @@ export function readConfig(argv = process.argv.slice(2), env = process.env) {
     quick,
     help: Boolean(values.help),
     appDir: values["app-dir"] ?? env.BENCH_APP_DIR,
+    beforeDir: values["before-dir"] ?? env.BENCH_BEFORE_DIR,
     inPlace: Boolean(values["in-place"] || env.BENCH_IN_PLACE === "1"),
   };
   for (const [name, [flag, envName, def, quickDef, parse]] of Object.entries(OPTIONS)) {

@@ -2,7 +2,8 @@
 // the latency a chunk gains against the no-persistence baseline route fed by the same paced upstream.
 // (The full-speed half comes from the single-session throughput runs.)
 import { performance } from "node:perf_hooks";
-import { runTurn, sendBaseline, sendChat, sessionStats, textDeltas, turnText } from "./api.mjs";
+import { runTurn, sendBaseline, sendChat, sessionStats, turnText } from "./api.mjs";
+import { arrivals, clientTextDeltas, deliveryDelays } from "./delta-timing.mjs";
 import { parseSse } from "./sse-client.mjs";
 import { percentile, sleep } from "./stats.mjs";
 import { statsDelta, warmSession } from "./throughput.mjs";
@@ -28,8 +29,15 @@ async function watchDurable(base, id, rec, until) {
   return checks;
 }
 
-/** Arrival offsets (ms after the request was sent) of a turn's text deltas. */
-const deltaOffsets = (turn) => textDeltas(turn.events).map((e) => e.t - turn.rec.sentAt);
+/**
+ * Arrival offsets (ms after the request was sent) of each upstream text delta at the client, matched
+ * by text offset (the durable stream merges the deltas of a row into one chunk).
+ */
+function deltaOffsets(tap, turn, tag) {
+  const upstream = tap.streamTagged(tag);
+  if (!upstream) return [];
+  return arrivals(upstream.chars, clientTextDeltas(turn.events)).map((t) => t - turn.rec.sentAt);
+}
 
 /**
  * Splits one turn's timing with the upstream tap: when the upstream was called (after the request
@@ -37,9 +45,8 @@ const deltaOffsets = (turn) => textDeltas(turn.events).map((e) => e.t - turn.rec
  */
 function split(tap, turn, tag) {
   const upstream = tap.streamTagged(tag);
-  const deltas = textDeltas(turn.events);
-  if (!upstream || upstream.deltas.length !== deltas.length) return { upstreamCallMs: Number.NaN, delivery: [] };
-  return { upstreamCallMs: upstream.at - turn.rec.sentAt, delivery: deltas.map((e, k) => e.t - upstream.deltas[k]) };
+  if (!upstream) return { upstreamCallMs: Number.NaN, delivery: [] };
+  return { upstreamCallMs: upstream.at - turn.rec.sentAt, delivery: deliveryDelays(upstream, turn.events) };
 }
 
 export async function paced(base, { tokens, rate, reps }) {
@@ -68,8 +75,8 @@ async function pacedPair(base, { tokens, rate, tap, tag }) {
   ]);
   const checks = await watching;
   const storage = statsDelta(before, await sessionStats(base, id));
-  const b = deltaOffsets(baseline);
-  const d = deltaOffsets(durable);
+  const b = deltaOffsets(tap, baseline, `baseline${tag}`);
+  const d = deltaOffsets(tap, durable, `durable${tag}`);
   const bSplit = split(tap, baseline, `baseline${tag}`);
   const dSplit = split(tap, durable, `durable${tag}`);
   const added = d.map((t, k) => t - b[k]);
@@ -113,6 +120,10 @@ async function pacedRuns(base, { tokens, rate, reps, tap }) {
     chunkRowsPer1000Deltas: (chunkRows / textDeltaCount) * 1000,
     messageRowsPer1000Deltas: (messageRows / textDeltaCount) * 1000,
     chunkLogBytesPer1000Chunks: (sum((s) => s.chunkLog.bytes) / chunkCount) * 1000,
+    chunkLogBytesPer1000Deltas: (sum((s) => s.chunkLog.bytes) / textDeltaCount) * 1000,
+    // What the log keeps once the turns ended (compacted), per 1,000 upstream deltas.
+    keptBytesPer1000Deltas: (sum((s) => s.chunkLog.keptBytes ?? Number.NaN) / textDeltaCount) * 1000,
+    databaseBytesPer1000Deltas: (sum((s) => s.databaseBytes) / textDeltaCount) * 1000,
     databaseBytesPer1000Chunks: (sum((s) => s.databaseBytes) / chunkCount) * 1000,
     // The pair medians resist one disturbed pair; the pooled distribution shows the tail.
     addedMs: { p50: medianOf((p) => p.addedMs.p50), p99: percentile(added, 99), pooled: dist(added), pairs: pairs.map((p) => p.addedMs) },

@@ -64,6 +64,12 @@ function lags(timesByFollower, liveAfter) {
 
 const mb = (bytes) => bytes / 2 ** 20;
 
+const countBy = (values) => {
+  const out = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+};
+
 /** One run: N followers of one turn. `base` defaults to wrangler's port (through its proxy). */
 export async function fanoutRun(svc, { transport, followers, tokens, rate, base = svc.baseUrl }) {
   const id = await warmSession(base, `fan-${transport}-${followers}`);
@@ -73,7 +79,8 @@ export async function fanoutRun(svc, { transport, followers, tokens, rate, base 
   const memoryBefore = sample(svc.processes);
   const attachStart = performance.now();
   const clients = Array.from({ length: followers }, () => (transport === "sse" ? follow(base, id) : followWs(base, id)));
-  const turnMs = (tokens / rate) * 1000;
+  // At full speed (rate 0) the turn's length is unknown: allow a minute per 10,000 tokens.
+  const turnMs = rate > 0 ? (tokens / rate) * 1000 : tokens * 6;
   await withTimeout(Promise.all(clients.map((c) => c.firstData)), turnMs + 60_000, "attaching the followers");
   const attachedAt = performance.now();
   const attachedFollowers = (await sessionStats(base, id)).followers;
@@ -115,6 +122,11 @@ export async function fanoutRun(svc, { transport, followers, tokens, rate, base 
     otherCores,
     cpuSeconds: used,
     cpuPerChunkUs: { worker: (cpu("worker") / reference.length) * 1e6, proxy: (cpu("proxy") / reference.length) * 1e6 },
+    // Per upstream token (text delta): comparable whether or not the service merges deltas into fewer chunks.
+    cpuPerTokenUs: { worker: (cpu("worker") / tokens) * 1e6, proxy: (cpu("proxy") / tokens) * 1e6 },
+    turnSeconds: (turn.rec.endAt - turn.rec.sentAt) / 1000,
+    followersSeconds: (Math.max(...clients.map((c) => c.endAt)) - attachStart) / 1000,
+    outcomes: countBy(clients.map((c) => c.outcome ?? (c.error ? "error" : c.status))),
     rssMB: {
       worker: { before: mb(memoryBefore.worker.rss), attached: mb(rssAttached("worker")) },
       proxy: { before: mb(memoryBefore.proxy.rss), attached: mb(rssAttached("proxy")) },
@@ -132,5 +144,10 @@ export async function baselineCpu(svc, { tokens, rate }) {
   const turn = await runTurn(sendBaseline(svc.baseUrl, turnText(tokens, rate)), "baseline turn");
   const after = sample(svc.processes);
   const per = (name) => ((after[name].cpu - before[name].cpu) / turn.events.length) * 1e6;
-  return { chunks: turn.events.length, cpuPerChunkUs: { worker: per("worker"), proxy: per("proxy") } };
+  const perToken = (name) => ((after[name].cpu - before[name].cpu) / tokens) * 1e6;
+  return {
+    chunks: turn.events.length,
+    cpuPerChunkUs: { worker: per("worker"), proxy: per("proxy") },
+    cpuPerTokenUs: { worker: perToken("worker"), proxy: perToken("proxy") },
+  };
 }

@@ -24,9 +24,12 @@ async function replay(base, id, cursor) {
   };
 }
 
-export async function resume(base, { tokens, at, reps }) {
+export async function resume(base, { tokens, at: wanted, reps }) {
   const id = await warmSession(base, "resume");
   const turn = await runTurn(sendChat(base, id, turnText(tokens, 0)), "resume source turn");
+  // The service merges the deltas of a row into one chunk, so a turn has fewer chunks than tokens:
+  // resume after chunk `at`, or after the middle chunk when the turn has fewer than 2 x `at`.
+  const at = Math.min(wanted, Math.floor(turn.events.length / 2));
   const first = turn.events[0].id;
   const last = turn.events.at(-1).id;
   const cursor = first + at - 1; // the turn's chunk number `at` (1-based): the client has chunks first .. cursor

@@ -11,6 +11,9 @@ import { readConfig, USAGE } from "./config.mjs";
 import { profiles } from "./diagnostics.mjs";
 import { coldStart, paced } from "./durability.mjs";
 import { baselineCpu, fanoutRun } from "./fanout.mjs";
+import { firstDelta, keptBytes, pacedDelay } from "./latency.mjs";
+import { bigTurnRows, keptRows, latencyRows, peerRows } from "./latency-report.mjs";
+import { runPeer } from "./peer.mjs";
 import { rawFanout } from "./raw-fanout.mjs";
 import {
   diagnosticRows,
@@ -28,6 +31,8 @@ import { sessionId } from "./stats.mjs";
 import { concurrentSessions, singleSession } from "./throughput.mjs";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** CHUNK_FLUSH_DELTAS when no var sets it (src/config.ts) */
+const DEFAULT_FLUSH_DELTAS = 4;
 const config = readConfig();
 if (config.help) {
   console.log(USAGE);
@@ -53,9 +58,9 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 }
 
 /** Each suite gets a fresh service (fresh workerd: memory and caches do not carry over) and a warm-up turn. */
-async function withService(name, fn, vars = []) {
+async function withService(name, fn, vars = [], appDir = config.appDir ?? repo) {
   log(`${name}: starting wrangler dev`);
-  const svc = await startService({ repo: config.appDir ?? repo, inPlace: config.inPlace, log, vars });
+  const svc = await startService({ repo: appDir, inPlace: config.inPlace && appDir === repo, log, vars });
   active = svc;
   try {
     const work = (async () => {
@@ -94,6 +99,23 @@ try {
         }
       });
     }
+    if (config.beforeDir) {
+      for (const transport of config.transports) {
+        await withService(
+          `fan-out ${transport} (before)`,
+          async (svc) => {
+            fanout.baselineCpu[`${transport}-before`] = await baselineCpu(svc, { tokens: config.fanoutTokens, rate: config.fanoutRate });
+            log(`fan-out ${transport} (before): 100 followers`);
+            fanout.runs.push({
+              code: "before",
+              ...(await fanoutRun(svc, { transport, followers: 100, tokens: config.fanoutTokens, rate: config.fanoutRate })),
+            });
+          },
+          [],
+          resolve(config.beforeDir),
+        );
+      }
+    }
     rows.push(...fanoutRows(fanout));
   }
   if (want("throughput") || want("durability") || want("resume")) {
@@ -129,6 +151,104 @@ try {
         rows.push(...resumeRows(s.resume));
       }
     });
+  }
+  // The code measured ("this"), and the code before a change when --before-dir names it.
+  const codes = [
+    { name: "this", dir: config.appDir ?? repo },
+    ...(config.beforeDir ? [{ name: "before", dir: resolve(config.beforeDir) }] : []),
+  ];
+  if (want("latency")) {
+    const latency = { first: [], delay: [], kept: [] };
+    results.scenarios.latency = latency;
+    const delayRuns = async (svc, code, policy) => {
+      for (const rate of config.latencyRates) {
+        log(`latency ${code} ${policy}: ${config.latencyTokens} tokens at ${rate}/s, ${config.latencyFollowers} followers`);
+        const run = await pacedDelay(svc.baseUrl, {
+          tokens: config.latencyTokens,
+          rate,
+          followers: config.latencyFollowers,
+          reps: config.latencyReps,
+        });
+        latency.delay.push({ code, policy, ...run });
+      }
+    };
+    for (const code of codes) {
+      await withService(
+        `latency (${code.name})`,
+        async (svc) => {
+          log(`latency ${code.name}: send -> first text delta, ${config.firstDeltaReps} x ${config.firstDeltaTokens} tokens`);
+          latency.first.push({
+            code: code.name,
+            ...(await firstDelta(svc.baseUrl, { tokens: config.firstDeltaTokens, rate: 0, reps: config.firstDeltaReps })),
+          });
+          await delayRuns(svc, code.name, "default");
+          log(`latency ${code.name}: bytes kept, ${config.keptTurns} turns of ${config.keptTokens} tokens in one session`);
+          latency.kept.push({ code: code.name, ...(await keptBytes(svc.baseUrl, { tokens: config.keptTokens, turns: config.keptTurns })) });
+          const rate = config.latencyRates[0];
+          log(`latency ${code.name}: bursty upstream, ${config.burst} deltas per read at ${rate}/s`);
+          const bursty = await pacedDelay(svc.baseUrl, {
+            tokens: config.latencyTokens,
+            rate,
+            burst: config.burst,
+            followers: config.latencyFollowers,
+            reps: config.latencyReps,
+          });
+          latency.delay.push({ code: code.name, policy: "default", ...bursty });
+        },
+        [],
+        code.dir,
+      );
+    }
+    // The curve: the same paced runs at other rows-per-delta settings (the default's are above).
+    for (const deltas of config.policies.filter((k) => k !== DEFAULT_FLUSH_DELTAS)) {
+      await withService(`latency CHUNK_FLUSH_DELTAS=${deltas}`, (svc) => delayRuns(svc, "this", `deltas=${deltas}`), [
+        `CHUNK_FLUSH_DELTAS:${deltas}`,
+      ]);
+    }
+    rows.push(...latencyRows(latency), ...keptRows(latency.kept));
+  }
+  if (want("big-turn")) {
+    const big = [];
+    results.scenarios.bigTurn = big;
+    for (const code of codes) {
+      await withService(
+        `big turn (${code.name})`,
+        async (svc) => {
+          for (const transport of ["sse", "ws"]) {
+            log(`big turn ${code.name}: ${config.bigTurnTokens} tokens at full speed to ${config.bigTurnFollowers} ${transport} followers`);
+            const run = await fanoutRun(svc, { transport, followers: config.bigTurnFollowers, tokens: config.bigTurnTokens, rate: 0 });
+            log(`  ${run.complete}/${run.followers} complete in ${run.followersSeconds.toFixed(1)} s, ${JSON.stringify(run.outcomes)}`);
+            big.push({ code: code.name, ...run });
+          }
+        },
+        [],
+        code.dir,
+      );
+    }
+    rows.push(...bigTurnRows(big));
+  }
+  if (want("peer")) {
+    log("peer: Cloudflare AIChatAgent (bench/peer), side by side");
+    // The peer is a comparison, not a check: a failure of its own is reported, and the run goes on.
+    try {
+      results.scenarios.peer = await runPeer({
+        repo,
+        log,
+        tokens: config.latencyTokens,
+        followers: config.latencyFollowers,
+        firstDeltaTokens: config.firstDeltaTokens,
+        firstDeltaReps: config.firstDeltaReps,
+        rates: config.latencyRates,
+        burst: config.burst,
+        keptTurns: config.keptTurns,
+        keptTokens: config.keptTokens,
+        setActive: (a) => (active = a),
+      });
+    } catch (error) {
+      results.scenarios.peer = { skipped: String(error.message ?? error).slice(0, 200) };
+      await active?.stop();
+    }
+    rows.push(...peerRows(results.scenarios.peer, results.scenarios));
   }
   if (want("flush-sweep") && config.flushIntervals.length > 0) {
     results.scenarios.flushSweep = [];

@@ -64,6 +64,8 @@ export async function singleSession(base, { tokens, reps }) {
     baselineSeconds,
     durableChunksPerSecond: chunks / durableSeconds,
     baselineChunksPerSecond: chunks / baselineSeconds,
+    durableTokensPerSecond: tokens / durableSeconds,
+    baselineTokensPerSecond: tokens / baselineSeconds,
     overhead: durableSeconds / baselineSeconds,
     runs,
   };
@@ -80,11 +82,16 @@ export async function concurrentSessions(base, { sessions, tokens, durableOnly =
     const last = Math.max(...turns.map((t) => t.rec.endAt));
     const chunks = turns.reduce((sum, t) => sum + t.events.length, 0);
     const perChunkUs = (name) => (cpu[name] / chunks) * 1e6;
+    // Upstream deltas: the same count for both routes whether or not deltas are merged into fewer chunks.
+    const deltas = sessions * tokens;
+    const perTokenUs = (name) => (cpu[name] / deltas) * 1e6;
     return {
       chunks,
       seconds: (last - first) / 1000,
       chunksPerSecond: chunks / ((last - first) / 1000),
+      tokensPerSecond: deltas / ((last - first) / 1000),
       cpuPerChunkUs: { worker: perChunkUs("worker"), proxy: perChunkUs("proxy"), bench: perChunkUs("bench") },
+      cpuPerTokenUs: { worker: perTokenUs("worker"), proxy: perTokenUs("proxy"), bench: perTokenUs("bench") },
       machineBusy: cpu.machineBusy,
     };
   };
@@ -96,5 +103,6 @@ export async function concurrentSessions(base, { sessions, tokens, durableOnly =
   // Coalescing is per session: when many sessions share the isolate, each sees few chunks per flush window.
   const rows = after.reduce((sum, s, i) => sum + s.chunkLog.rowsWritten - before[i].chunkLog.rowsWritten, 0);
   durable.chunkRowsPer1000Chunks = (rows / durable.chunks) * 1000;
-  return { sessions, tokens, durable, baseline, ratio: baseline && durable.chunksPerSecond / baseline.chunksPerSecond };
+  durable.chunkRowsPer1000Tokens = (rows / (sessions * tokens)) * 1000;
+  return { sessions, tokens, durable, baseline, ratio: baseline && durable.tokensPerSecond / baseline.tokensPerSecond };
 }

@@ -12,14 +12,22 @@ export function startUpstreamTap() {
   const requests = [];
   const onStart = ({ request, response }) => {
     if (!request.url?.startsWith("/v1/messages")) return;
-    const entry = { at: performance.now(), deltas: [] };
+    const entry = { at: performance.now(), deltas: [], chars: [] };
     requests.push(entry);
     const write = response.write;
     response.write = function tapWrite(chunk, ...rest) {
       const bytes = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       if (bytes.includes(DELTA)) {
-        entry.deltas.push(performance.now());
-        entry.firstDelta ??= bytes.toString();
+        const t = performance.now();
+        const text = bytes.toString();
+        entry.firstDelta ??= text;
+        // A write may hold several deltas (a burst): each gets the write's time and its text's length.
+        for (const line of text.split("\n")) {
+          if (!line.startsWith("data: ") || !line.includes('"content_block_delta"')) continue;
+          const delta = JSON.parse(line.slice(6)).delta;
+          entry.deltas.push(t);
+          entry.chars.push((delta.text ?? delta.thinking ?? delta.partial_json ?? "").length);
+        }
       }
       return write.call(this, chunk, ...rest);
     };

@@ -15,14 +15,28 @@ const CHUNK_PREFIX_BYTES = Buffer.from('{"type":"chunk"');
 export function clientFrame(opcode, payload) {
   const mask = randomBytes(4);
   const length = payload.length;
-  const head =
-    length < 126 ? Buffer.from([0x80 | opcode, 0x80 | length]) : Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 255]);
+  let head;
+  if (length < 126) head = Buffer.from([0x80 | opcode, 0x80 | length]);
+  else if (length < 65536) head = Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 255]);
+  else {
+    // 64-bit length: a transcript sent with every request (the peer's protocol) passes 64 KiB.
+    head = Buffer.alloc(10);
+    head[0] = 0x80 | opcode;
+    head[1] = 0x80 | 127;
+    head.writeBigUInt64BE(BigInt(length), 2);
+  }
   const body = Buffer.from(payload);
   for (let i = 0; i < body.length; i++) body[i] ^= mask[i & 3];
   return Buffer.concat([head, mask, body]);
 }
 
-export function openWsResume(url, sessionId) {
+/**
+ * A `send` request instead of a `resume`: the client starts the turn itself, as the stock transport
+ * does (one user message with `text`).
+ */
+export const openWsSend = (url, sessionId, text) => openWsResume(url, sessionId, { send: text });
+
+export function openWsResume(url, sessionId, { send } = {}) {
   const { hostname, port, pathname } = new URL(url);
   const rec = {
     url,
@@ -67,7 +81,21 @@ export function openWsResume(url, sessionId) {
         handshake = false;
         rec.openAt = t;
         buffer = buffer.subarray(end + 4);
-        socket.write(clientFrame(1, JSON.stringify({ type: "resume", requestId: REQUEST_ID, id: sessionId, headers: {}, body: {} })));
+        // A send's clock starts when the request leaves, as an HTTP POST's does.
+        if (send !== undefined) rec.sentAt = t;
+        const request =
+          send === undefined
+            ? { type: "resume", requestId: REQUEST_ID, id: sessionId, headers: {}, body: {} }
+            : {
+                type: "send",
+                requestId: REQUEST_ID,
+                id: sessionId,
+                trigger: "submit-message",
+                messages: [{ id: `u-${randomBytes(6).toString("hex")}`, role: "user", parts: [{ type: "text", text: send }] }],
+                headers: {},
+                body: {},
+              };
+        socket.write(clientFrame(1, JSON.stringify(request)));
       }
       // Split complete frames off the buffer (server frames are never masked).
       for (;;) {

@@ -139,7 +139,8 @@ async function route(request, options, requestId) {
   if (key !== undefined) remember(streamStates, key, "open", MAX_TRACKED_STREAMS);
   const onEnd =
     key === undefined ? undefined : (/** @type {'done' | 'cancelled'} */ state) => remember(streamStates, key, state, MAX_TRACKED_STREAMS);
-  return sseResponse(frames, { tokensPerSecond: rate, signal: request.signal, onEnd }, requestId);
+  const burst = intParam(turn.params, "burst", 1, 1);
+  return sseResponse(frames, { tokensPerSecond: rate, burst, signal: request.signal, onEnd }, requestId);
 }
 
 /** The SDK sends `Authorization: Bearer <key>`; raw API users send `x-api-key`. Either works. @param {Headers} headers */

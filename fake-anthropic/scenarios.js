@@ -109,8 +109,28 @@ const thinking = (turn) => ({
 /** @param {BlockPlan[]} blocks @param {string} stopReason @param {Ending} ending @returns {Plan} */
 const plan = (blocks, stopReason = "end_turn", ending = "complete") => ({ blocks, stopReason, ending });
 
-/** @param {Turn} turn @returns {Plan} */
-const echo = (turn) => plan([text(echoPieces(turn.promptText, intParam(turn.params, "tokens", DEFAULT_TEXT_TOKENS, 1)))]);
+/**
+ * `tokens=` pieces of text, in one text block or, with `block=N`, in blocks of N pieces each (a
+ * test that needs one chunk per delta uses block=1: deltas of different parts never merge).
+ * @param {Turn} turn @returns {Plan}
+ */
+function echo(turn) {
+  const pieces = echoPieces(turn.promptText, intParam(turn.params, "tokens", DEFAULT_TEXT_TOKENS, 1));
+  if (turn.params.block === undefined) return plan([text(pieces)]);
+  const size = intParam(turn.params, "block", 1, 1);
+  /** @type {BlockPlan[]} */
+  const blocks = [];
+  let current = [];
+  for (const piece of pieces) {
+    current.push(piece);
+    if (current.length === size) {
+      blocks.push(text(current));
+      current = [];
+    }
+  }
+  if (current.length > 0) blocks.push(text(current));
+  return plan(blocks);
+}
 /** @param {Turn} turn @returns {BlockPlan} */
 const brokenText = (turn) => text(echoPieces(turn.promptText, intParam(turn.params, "tokens", DEFAULT_DELTAS_BEFORE_FAILURE, 1)));
 

@@ -23,16 +23,21 @@ const FRAMES_PER_CHUNK = globalThis.navigator?.userAgent === "Cloudflare-Workers
  * client reads, with a macrotask between two chunks so the body really arrives in pieces. Client
  * disconnect (stream cancel or request.signal) stops every timer at once.
  * @param {Generator<Frame | typeof STALL, void, undefined>} frames
- * @param {{ tokensPerSecond: number, signal?: AbortSignal, onEnd?: (state: 'done' | 'cancelled') => void }} options
+ * With `burst` > 1 (and a rate) deltas leave `burst` at a time in one body chunk, each burst at the
+ * schedule of its first delta: the same average rate, delivered as the real API does (several
+ * events per network read).
+ * @param {{ tokensPerSecond: number, burst?: number, signal?: AbortSignal, onEnd?: (state: 'done' | 'cancelled') => void }} options
  * @param {string} requestId
  */
-export function sseResponse(frames, { tokensPerSecond, signal, onEnd }, requestId) {
+export function sseResponse(frames, { tokensPerSecond, burst = 1, signal, onEnd }, requestId) {
   const encoder = new TextEncoder();
   const gone = new AbortController();
   const interval = tokensPerSecond > 0 ? 1000 / tokensPerSecond : 0;
   const source = interval > 0 ? frames : batched(frames, FRAMES_PER_CHUNK);
   let sentTokens = 0;
   let firstTokenAt = 0;
+  /** @type {IteratorResult<Frame | typeof STALL, void> | undefined} what a burst read past its end */
+  let pushedBack;
   let ended = false;
   const end = (/** @type {'done' | 'cancelled'} */ state) => {
     if (ended) return;
@@ -49,7 +54,8 @@ export function sseResponse(frames, { tokensPerSecond, signal, onEnd }, requestI
   const body = new ReadableStream(
     {
       async pull(controller) {
-        const next = ended ? /** @type {const} */ ({ done: true, value: undefined }) : source.next();
+        const next = ended ? /** @type {const} */ ({ done: true, value: undefined }) : (pushedBack ?? source.next());
+        pushedBack = undefined;
         if (next.done) {
           end("done");
           controller.close();
@@ -62,16 +68,30 @@ export function sseResponse(frames, { tokensPerSecond, signal, onEnd }, requestI
           return;
         }
         const frame = next.value;
+        let text = frame.text;
         if (frame.token && interval > 0) {
           if (sentTokens === 0) firstTokenAt = Date.now();
           const wait = firstTokenAt + sentTokens * interval - Date.now(); // against drift: a schedule, not a fixed sleep
           if (wait > 0) await sleep(wait, gone.signal);
           else await nextMacrotask();
           sentTokens += 1;
+          // The rest of the burst rides along: the next frames up to `burst` tokens, in this chunk.
+          for (let inBurst = 1; inBurst < burst && !ended; ) {
+            const more = source.next();
+            if (more.done || more.value === STALL) {
+              pushedBack = more;
+              break;
+            }
+            text += more.value.text;
+            if (more.value.token) {
+              inBurst += 1;
+              sentTokens += 1;
+            }
+          }
         } else {
           await nextMacrotask();
         }
-        if (!gone.signal.aborted) controller.enqueue(encoder.encode(frame.text));
+        if (!gone.signal.aborted) controller.enqueue(encoder.encode(text));
       },
       cancel() {
         end("cancelled");

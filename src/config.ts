@@ -14,6 +14,7 @@ export interface ConfigVars {
   ANTHROPIC_TITLE_MODEL?: string;
   HEARTBEAT_INTERVAL_MS?: string;
   CHUNK_FLUSH_INTERVAL_MS?: string;
+  CHUNK_FLUSH_DELTAS?: string;
   SYSTEM_PROMPT?: string;
   MAX_OUTPUT_TOKENS?: string;
   MAX_STEPS?: string;
@@ -105,10 +106,16 @@ const configSchema = z.object({
   /** ms without a chunk before an SSE `: heartbeat` comment keeps proxies from closing the stream */
   heartbeatIntervalMs: intFrom(15_000, 50, 60_000),
   /**
-   * ms a chunk may wait so that chunks arriving close together share one SQLite row.
-   * Bounds both the added latency per chunk and the rows written per token.
+   * ms a chunk may wait at most so that chunks arriving close together share one SQLite row; 0 writes
+   * each chunk at once. The cap for a slow stream: a steady one flushes every `chunkFlushDeltas`.
    */
   chunkFlushIntervalMs: intFrom(40, 0, 1_000),
+  /**
+   * text deltas per SQLite row at a steady rate (session/turn-stream.ts). A delta then waits
+   * (k - 1) / 2 inter-token gaps on average: 4 gives 7.5 ms at 200 tokens/s and 250 rows per 1,000
+   * deltas, the most the write budget allows (BENCHMARKS.md has the measured curve).
+   */
+  chunkFlushDeltas: intFrom(4, 1, 512),
   /** model calls per turn; the loop stops with finishReason `tool-calls` past it */
   maxSteps: intFrom(10, 1, 100),
   /** tokens of extended thinking per model call, when `thinking` is `budget` */
@@ -213,6 +220,7 @@ export function readConfig(env: ConfigVars): Config {
     maxOutputTokens: env.MAX_OUTPUT_TOKENS || undefined,
     heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS || undefined,
     chunkFlushIntervalMs: env.CHUNK_FLUSH_INTERVAL_MS || undefined,
+    chunkFlushDeltas: env.CHUNK_FLUSH_DELTAS || undefined,
     maxSteps: env.MAX_STEPS || undefined,
     thinkingBudget,
     thinking: env.THINKING || (thinkingBudget !== undefined && Number(thinkingBudget) > 0 ? "budget" : undefined),

@@ -218,12 +218,13 @@ describe("slow clients", () => {
     const socket = await TestSocket.open(id);
     // Gets only the session's turn events, so it stays far below the limit and says when the turn ended.
     const watcher = await TestSocket.open(id);
-    socket.send(sendFrame("first", id, "a fifth of the allowance fake:text tokens=700"));
+    // block=1: a text part per token, so deltas never merge and each token costs 3 frames, whatever the timing.
+    socket.send(sendFrame("first", id, "a fifth of the allowance fake:text tokens=235 block=1"));
     await socket.untilRequestEnds("first");
     expect(socket.closed).toBeUndefined();
     await evictDurableObject(sessionObject(id), { webSockets: "hibernate" });
     // About 3,400 frames: alone they fit the 4 MiB allowance, on top of the first turn's they do not.
-    socket.send(sendFrame("second", id, "the rest of it fake:text tokens=3400"));
+    socket.send(sendFrame("second", id, "the rest of it fake:text tokens=1135 block=1"));
     await socket.untilRequestEnds("second");
     expect(socket.closed?.code).toBe(4008);
     expect(estimatedBytes(socket)).toBeLessThanOrEqual(SOCKET_OUTPUT_LIMIT_BYTES);

@@ -72,7 +72,14 @@ export const sessionViewSchema = z.object({
 export const sessionPageSchema = z.object({ sessions: z.array(sessionSummarySchema), nextCursor: z.string().nullable() });
 
 export const sessionStatsSchema = z.object({
-  chunkLog: z.object({ rowsWritten: z.number().int(), batches: z.number().int(), chunks: z.number().int(), bytes: z.number().int() }),
+  chunkLog: z.object({
+    rowsWritten: z.number().int(),
+    compactionRowsWritten: z.number().int().describe("rows written by compacting finished turns, apart from the live appends"),
+    batches: z.number().int(),
+    chunks: z.number().int(),
+    bytes: z.number().int(),
+    keptBytes: z.number().int().describe("bytes of chunk rows kept now; a finished turn's are compressed"),
+  }),
   messageRowsWritten: z.number().int(),
   databaseBytes: z.number().int(),
   followers: z.number().int().describe("SSE and WebSocket requests following the running turn"),

@@ -34,7 +34,7 @@ export interface SessionApi {
 
 /** What this object has written since it started, from SQLite's own cursors, and its size. */
 export interface SessionStats {
-  chunkLog: { rowsWritten: number; batches: number; chunks: number; bytes: number };
+  chunkLog: { rowsWritten: number; compactionRowsWritten: number; batches: number; chunks: number; bytes: number; keptBytes: number };
   messageRowsWritten: number;
   databaseBytes: number;
   /** SSE and WebSocket requests following the running turn */

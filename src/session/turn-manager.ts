@@ -372,6 +372,7 @@ export class TurnManager {
       chunkLog: store.chunks,
       recorder: turnRecorder({ ...store, turnSeq: init.seq }),
       flushIntervalMs: this.deps.config.chunkFlushIntervalMs,
+      flushDeltas: this.deps.config.chunkFlushDeltas,
       heartbeatIntervalMs: this.deps.config.heartbeatIntervalMs,
       log: this.deps.log,
     });

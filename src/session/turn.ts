@@ -40,6 +40,8 @@ export interface TurnOptions {
   chunkLog: ChunkLog;
   recorder: TurnRecorder;
   flushIntervalMs: number;
+  /** deltas per chunk-log row (TurnStreamOptions.flushDeltas) */
+  flushDeltas?: number;
   heartbeatIntervalMs: number;
   log: (event: string, detail: Record<string, unknown>) => void;
   /** Continue an interrupted turn: the assembler state rebuilt from its chunks, and its last sequence. */
@@ -89,6 +91,7 @@ export class Turn {
         replayFrom: options.messageFirstChunk ?? options.firstChunk,
         log: options.chunkLog,
         flushIntervalMs: options.flushIntervalMs,
+        flushDeltas: options.flushDeltas,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
       },
       options.resume?.lastChunk,
@@ -158,7 +161,20 @@ export class Turn {
     // Followers always get their end: the chunks (finish included) are durable in the log. If the
     // final save failed twice, the turn stays marked running and the next start closes it from the log.
     this.stream.end();
+    this.compactChunks();
     this.resolveDone();
+  }
+
+  /**
+   * Shrinks the finished turn's rows to one compressed row (storage/chunk-log.ts), after every
+   * follower had its end. A failure keeps the rows as written, which resumes read just the same.
+   */
+  private compactChunks(): void {
+    try {
+      this.options.chunkLog.compact(this.stream.firstSeq, this.stream.durableThrough);
+    } catch (error) {
+      this.options.log("chunk_compaction_failed", { turn: this.seq, error: String(error) });
+    }
   }
 
   private checkpoint(now: number): void {
