@@ -55,8 +55,8 @@ const OPTIONS = {
   only: [
     "only",
     "BENCH_ONLY",
-    "fanout,throughput,durability,resume,latency,big-turn,peer,flush-sweep,diagnostics",
-    "fanout,throughput,durability,resume,latency,big-turn,peer,flush-sweep,diagnostics",
+    "fanout,throughput,durability,resume,latency,big-turn,peer,files,flush-sweep,diagnostics",
+    "fanout,throughput,durability,resume,latency,big-turn,peer,files,flush-sweep,diagnostics",
     (v) => String(v).split(","),
   ],
   maxSeconds: ["max-seconds", "BENCH_MAX_SECONDS", 1800, 600, Number],

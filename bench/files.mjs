@@ -120,3 +120,14 @@ export async function filesScenario(svc, log) {
     rssPeakMiB: round(rssPeak / 2 ** 20),
   };
 }
+
+/** The table's rows: the paced turn beside the files against itself alone, and the memory peak. */
+export function filesRows(r) {
+  const scenario = `files: a ${r.pdfBytes / 2 ** 20} MB PDF (upload) and a ${Math.round(r.imageBytes / 2 ** 20)} MB image (data URL) beside a paced turn`;
+  const row = (metric, value, baseline, ratio) => ({ scenario, metric, value, baseline, ratio, target: "", result: "" });
+  return [
+    row("paced turn duration, ms", round(r.during.ms), round(r.alone.ms), r.durationRatio),
+    row("paced turn p99 gap between deltas, ms", round(r.during.p99GapMs), round(r.alone.p99GapMs), r.p99GapRatio),
+    row("workerd resident memory, MiB (before -> peak)", r.rssPeakMiB, r.rssBeforeMiB, round(r.rssPeakMiB / r.rssBeforeMiB)),
+  ];
+}

@@ -11,6 +11,7 @@ import { readConfig, USAGE } from "./config.mjs";
 import { profiles } from "./diagnostics.mjs";
 import { coldStart, paced } from "./durability.mjs";
 import { baselineCpu, fanoutRun } from "./fanout.mjs";
+import { filesRows, filesScenario } from "./files.mjs";
 import { firstDelta, keptBytes, pacedDelay } from "./latency.mjs";
 import { bigTurnRows, keptRows, latencyRows, peerRows } from "./latency-report.mjs";
 import { runPeer } from "./peer.mjs";
@@ -249,6 +250,12 @@ try {
       await active?.stop();
     }
     rows.push(...peerRows(results.scenarios.peer, results.scenarios));
+  }
+  if (want("files")) {
+    await withService("files", async (svc) => {
+      results.scenarios.files = await filesScenario(svc, log);
+    });
+    rows.push(...filesRows(results.scenarios.files));
   }
   if (want("flush-sweep") && config.flushIntervals.length > 0) {
     results.scenarios.flushSweep = [];
