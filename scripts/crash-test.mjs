@@ -55,8 +55,14 @@ const TEXT_DIRECTIVE = "fake:text tokens=300 rate=50";
 const TOOL_DIRECTIVE = 'fake:slow-tool tool=wait args={"seconds":4,"steps":8} rate=50';
 /** The follow-up that proves the session accepts new messages: short and unpaced. */
 const FOLLOW_UP_DIRECTIVE = "fake:text tokens=5 rate=0";
-/** Kill points: chunks read of a text turn (1 = only `start`; the answer has about 306, one every 20 ms). */
-const TEXT_KILL_CHUNKS = [1, 250];
+/**
+ * Kill points: chunks read of a text turn (1 = only `start`). The 300 deltas come one every 20 ms,
+ * and the service merges about 4 of them into each chunk it logs (src/session/turn-stream.ts), so
+ * the answer has about 80 chunks, one every 80 ms; kill points stay well inside it.
+ */
+const TEXT_KILL_CHUNKS = [1, 65];
+/** ms between two chunks of the text turn, as the service sends them (see TEXT_KILL_CHUNKS) */
+const TEXT_CHUNK_MS = 80;
 /** Kill points: progress reports read of a tool turn (one every 0.5 s; 0 = at `tool-input-start`). */
 const TOOL_KILL_PROGRESS = [0, 8];
 /** The session's log events about a turn cut off by the crash (see src/session/turn-manager.ts). */
@@ -101,7 +107,7 @@ if (![seed, totalTurns, sessionCount, perCrash].every((n) => Number.isSafeIntege
 // ---------------------------------------------------------------- plan (from the seed only)
 
 /**
- * ms from the POST until the kill point is read, roughly: the fake sends a delta every 20 ms (rate=50),
+ * ms from the POST until the kill point is read, roughly: a text chunk every TEXT_CHUNK_MS (merged deltas),
  * the tool's input after its 4-word preamble, and a progress report every 0.5 s once the tool runs.
  * Turns of a round start staggered by these estimates so that all reach their kill points at about
  * the same moment, and the kill finds each where its kill point says (mid-text, mid-tool) rather
@@ -109,7 +115,7 @@ if (![seed, totalTurns, sessionCount, perCrash].every((n) => Number.isSafeIntege
  * @param {KillPoint} point
  */
 function etaMs(point) {
-  if (point.kind === "text") return 150 + point.chunks * 20;
+  if (point.kind === "text") return 150 + point.chunks * TEXT_CHUNK_MS;
   return point.progress === 0 ? 250 : 350 + point.progress * 500;
 }
 
