@@ -89,6 +89,10 @@ describe("bounded storage", () => {
     const read = await readSse((await send(id, `fake:tools-parallel tools=${tools} ${args} max_context=50000`)).body!);
     const message = await expectConsistentTurn(id, read.chunks);
     expect(toolParts(message).map((p) => p.state)).toEqual(Array(calls).fill("output-available"));
+    expect(logs.events(id).map((e) => [e.event, e.code])).toEqual([
+      ["agent_failure", "context_too_long"],
+      ["turn_failed", "context_too_long"],
+    ]);
 
     // Replays the saves: a checkpoint after each chunk of CHECKPOINT_AFTER, then the final save. Each
     // writes the message row, deletes the pieces of the save before and inserts its own.

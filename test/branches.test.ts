@@ -1,9 +1,10 @@
 import { exports } from "cloudflare:workers";
 import { DefaultChatTransport, type UIMessage, validateUIMessages } from "ai";
-import { AbstractChat as AbstractChat6, DefaultChatTransport as DefaultChatTransport6, type UIMessage as UIMessage6 } from "ai6";
+import { DefaultChatTransport as DefaultChatTransport6 } from "ai6";
 import { describe, expect, it } from "vitest";
 import { call, getSession, newSessionId, ORIGIN, send, tokenFor, userMessageBody } from "./support/api";
 import { TestChat } from "./support/chat-client";
+import { TestChat6 } from "./support/chat-client6";
 import { TestSocket } from "./support/socket";
 import { readSse } from "./support/sse";
 
@@ -202,33 +203,11 @@ describe("turns started without a browser", () => {
   });
 });
 
-/** ai 6's own chat logic, unmodified, with an in-memory state. */
-class Chat6 extends AbstractChat6<UIMessage6> {
-  constructor(init: { id: string; transport: DefaultChatTransport6<UIMessage6> }) {
-    const state = {
-      status: "ready" as const,
-      error: undefined,
-      messages: [] as UIMessage6[],
-      pushMessage(m: UIMessage6) {
-        state.messages = [...state.messages, m];
-      },
-      popMessage() {
-        state.messages = state.messages.slice(0, -1);
-      },
-      replaceMessage(i: number, m: UIMessage6) {
-        state.messages = [...state.messages.slice(0, i), m, ...state.messages.slice(i + 1)];
-      },
-      snapshot: <T>(thing: T): T => structuredClone(thing),
-    };
-    super({ ...init, state } as never);
-  }
-}
-
 describe("branches with the stock Chat of ai 6", () => {
   it("edits the last message and regenerates", async () => {
     const id = newSessionId();
     const token = await tokenFor("alice");
-    const chat = new Chat6({
+    const chat = new TestChat6({
       id,
       transport: new DefaultChatTransport6({
         api: `${ORIGIN}/api/chat`,

@@ -12,6 +12,7 @@ import { linkKeyMaterial, verifyFileLink } from "./file-links";
 import type { IdentityVariables } from "./identity";
 import { LOCAL_BUILD } from "./local-build";
 import { errorResponse, jsonResponse, unauthorized } from "./openapi";
+import { readLimited } from "./read-limited";
 import { sessionStub } from "./session-stub";
 import { validationHook } from "./validation-hook";
 
@@ -78,7 +79,7 @@ export const fileRoutes = new OpenAPIHono<App>({ defaultHook: validationHook() }
     const userId = c.get("userId");
     const limits = readConfig(c.env).fileLimits;
     const declared = c.req.header("content-type") ?? "";
-    const bytes = await readBytes(c.req.raw, Math.max(limits.maxImageBytes, limits.maxPdfBytes, limits.maxTextBytes));
+    const bytes = await readLimited(c.req.raw, Math.max(limits.maxImageBytes, limits.maxPdfBytes, limits.maxTextBytes));
     if (!bytes) throw new ApiError("file_too_large", "The file is over every file size limit.");
     const { mediaType } = unwrap(checkFileBytes(bytes, declared, limits));
     unwrap(await sessionStub(c.env, userId, id).create({ userId, sessionId: id, requestId: c.get("requestId") }));
@@ -118,28 +119,3 @@ export const fileRoutes = new OpenAPIHono<App>({ defaultHook: validationHook() }
       },
     });
   });
-
-async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
-  if (Number(request.headers.get("content-length") ?? "0") > maxBytes) return undefined;
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}

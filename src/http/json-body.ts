@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "./api-error";
+import { readLimited } from "./read-limited";
 
 /**
  * Reads a JSON body before the route's validator sees it: content type (415), size while reading, not
@@ -17,8 +18,9 @@ export function jsonBody(maxBytes: number, options: { optional?: boolean } = {})
     if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) {
       throw new ApiError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
     }
-    const text = await readLimited(request, maxBytes);
-    if (text === undefined) throw new ApiError("body_too_large", `The request body is over ${maxBytes} bytes.`);
+    const bytes = await readLimited(request, maxBytes);
+    if (bytes === undefined) throw new ApiError("body_too_large", `The request body is over ${maxBytes} bytes.`);
+    const text = new TextDecoder().decode(bytes);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -28,25 +30,4 @@ export function jsonBody(maxBytes: number, options: { optional?: boolean } = {})
     c.req.bodyCache.json = Promise.resolve(json);
     return next();
   };
-}
-
-async function readLimited(request: Request, maxBytes: number): Promise<string | undefined> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) return undefined;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const decoder = new TextDecoder();
-  return chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") + decoder.decode();
 }

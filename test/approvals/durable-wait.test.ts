@@ -1,17 +1,11 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { lastAssistantMessageIsCompleteWithApprovalResponses as allAnswered, type UIMessage, validateUIMessages } from "ai";
-import {
-  AbstractChat as AbstractChat6,
-  lastAssistantMessageIsCompleteWithApprovalResponses as allAnswered6,
-  type ChatState as ChatState6,
-  type ChatStatus as ChatStatus6,
-  DefaultChatTransport as DefaultChatTransport6,
-  type UIMessage as UIMessage6,
-} from "ai6";
+import { lastAssistantMessageIsCompleteWithApprovalResponses as allAnswered6, DefaultChatTransport as DefaultChatTransport6 } from "ai6";
 import { describe, expect, it } from "vitest";
 import { call, getSession, newSessionId, ORIGIN, send, tokenFor } from "../support/api";
 import { captureLogs } from "../support/capture-logs";
+import { TestChat6 } from "../support/chat-client6";
 import { sessionObject } from "../support/session-object";
 import { TestSocket } from "../support/socket";
 import { assembleChunks, readSse } from "../support/sse";
@@ -163,37 +157,11 @@ describe("every tab and transport sees the same wait", () => {
   });
 });
 
-/** ai 6's own chat logic (AbstractChat), unmodified, with an in-memory state. */
-class Chat6 extends AbstractChat6<UIMessage6> {
-  constructor(
-    init: ConstructorParameters<typeof AbstractChat6<UIMessage6>>[0] extends infer I
-      ? Omit<I & object, "state"> & { messages?: UIMessage6[] }
-      : never,
-  ) {
-    const state: ChatState6<UIMessage6> = {
-      status: "ready" as ChatStatus6,
-      error: undefined,
-      messages: init.messages ?? [],
-      pushMessage: (m) => {
-        state.messages = [...state.messages, m];
-      },
-      popMessage: () => {
-        state.messages = state.messages.slice(0, -1);
-      },
-      replaceMessage: (i, m) => {
-        state.messages = [...state.messages.slice(0, i), m, ...state.messages.slice(i + 1)];
-      },
-      snapshot: (thing) => structuredClone(thing),
-    };
-    super({ ...init, state } as never);
-  }
-}
-
 describe("the stock Chat of ai 6", () => {
   it("approves over SSE, and continues the same message", async () => {
     const id = newSessionId();
     const token = await tokenFor("alice");
-    const chat = new Chat6({
+    const chat = new TestChat6({
       id,
       transport: new DefaultChatTransport6({
         api: `${ORIGIN}/api/chat`,
