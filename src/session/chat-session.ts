@@ -19,7 +19,8 @@ import type { ChunkSource } from "./chunk-source";
 import { FileStore } from "./file-store";
 import { pruneChunks } from "./prune-chunks";
 import { queuedSse } from "./queued-sse";
-import { finishedSource, resolveFollow } from "./resolve-follow";
+import { resolveFollow } from "./resolve-follow";
+import { SendAdmission } from "./send-admission";
 import type { FollowRequest, SendRequest, SessionAddress, SessionApi, SessionStats } from "./session-api";
 import type { SessionEnv as Env } from "./session-env";
 import type { SessionStore } from "./session-store";
@@ -52,7 +53,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   private readonly sockets: SocketSession;
   private readonly files: FileStore;
   /** Requests whose message was queued, waiting for its turn to start (undefined: it never will). */
-  private readonly queuedWaiters = new Map<string, (begun: Started | undefined) => void>();
+  private readonly sends: SendAdmission;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -60,9 +61,10 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     this.db = drizzle(ctx.storage, { schema: sessionSchema, logger: false });
     this.agent = createAgentRunner(this.config);
     this.files = new FileStore(env.FILES, (userId) => sessionIndexStub(env, userId));
+
     this.sockets = new SocketSession(
       {
-        begin: (request) => this.begin(request),
+        begin: (request) => this.sends.begin(request),
         running: () => this.turns.current?.stream,
         stop: () => void this.turns.stop(),
       },
@@ -85,9 +87,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
       },
       onListingChanged: () => this.syncIndex(),
       onQueuedStarted: (messageId, turn) => {
-        const waiter = this.queuedWaiters.get(messageId);
-        this.queuedWaiters.delete(messageId);
-        waiter?.(turn && { source: turn.stream, startAt: turn.stream.firstSeq, messageId: turn.messageId });
+        this.sends.started(messageId, turn);
       },
       onQueueChanged: () => {
         this.sockets.broadcast(this.ctx.getWebSockets(), { type: "queue-changed", queued: this.turns.queue.list().map((m) => m.id) });
@@ -95,6 +95,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
       },
       files: this.files,
     });
+    this.sends = new SendAdmission({ turns: this.turns, files: this.files, store: () => this.store, log: (e, d) => this.log(e, d) });
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(this.db, migrations);
       this.loadStores();
@@ -105,7 +106,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   async send(request: SendRequest): Promise<Result<{ stream: ReadableStream<Uint8Array>; messageId: string }>> {
     const owned = this.checkOwner(request, { allowMissing: true });
     if (owned) return owned;
-    const begun = await this.begin(request);
+    const begun = await this.sends.begin(request);
     if (!begun.ok) return begun;
     if ("queued" in begun) {
       const stream = queuedSse(begun.queued, (started) => this.attachSse(started.source, started.startAt).stream, this.log.bind(this));
@@ -184,7 +185,7 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
   async start(request: SendRequest): Promise<Result<{ messageId: string; cursor: number | null; queued: boolean }>> {
     const owned = this.checkOwner(request, { allowMissing: true });
     if (owned) return owned;
-    const begun = await this.begin(request);
+    const begun = await this.sends.begin(request);
     if (!begun.ok) return begun;
     // Queued: the answer has no id yet; the user message's id names the entry (cancel it with that).
     if ("queued" in begun) return { ok: true, messageId: request.action === "send" ? request.message.id : "", cursor: null, queued: true };
@@ -277,65 +278,6 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     await this.scheduleAlarm(now);
   }
 
-  /**
-   * Admits a request for any transport. A new message's files are stored first (R2 and the user's
-   * registry are asynchronous, admission is not): after the checks that need no I/O, so a refused
-   * request stores nothing, and a request refused after its files were stored releases them.
-   */
-  private async begin(request: SendRequest): Promise<Result<Begun>> {
-    const checked = this.turns.precheck(request);
-    const queue = checked && !("retry" in checked) && checked.code === "stream_already_active" && this.turns.queue.wants(request);
-    if (queue && request.action === "send") return this.enqueue(request);
-    if (request.action !== "send" || request.files.length === 0) return this.admit(request);
-    if (checked) return "retry" in checked ? this.admit(request) : checked;
-    // Uses are recorded under a key of this attempt alone: an edit shares its message id with the
-    // version it replaces, whose files must not be released if this attempt is refused.
-    const use = { sessionId: request.sessionId, messageId: `${request.message.id}@${crypto.randomUUID()}` };
-    const attached = await this.files.attach(request.userId, use, request.files);
-    if (!attached.ok) return attached;
-    const message = { ...request.message, parts: [...attached.parts, ...request.message.parts] };
-    const admitted = this.admit({ ...request, message, files: [] });
-    // Refused after all (a turn started meanwhile): nothing keeps the files this attempt recorded.
-    if (!admitted.ok) await this.files.release(request.userId, use);
-    return admitted;
-  }
-
-  /** Queues a send while a turn runs (its files stored first, as for any send). */
-  private async enqueue(request: Extract<SendRequest, { action: "send" }>): Promise<Result<Begun>> {
-    let message = request.message;
-    const use = { sessionId: request.sessionId, messageId: `${request.message.id}@${crypto.randomUUID()}` };
-    if (request.files.length > 0) {
-      const attached = await this.files.attach(request.userId, use, request.files);
-      if (!attached.ok) return attached;
-      message = { ...message, parts: [...attached.parts, ...message.parts] };
-    }
-    const queued = this.turns.queue.add({ ...request, message, files: [] });
-    if (!queued.ok) {
-      if (request.files.length > 0) await this.files.release(request.userId, use);
-      return queued;
-    }
-    if (this.turns.current?.messageId && !this.store.queue.has(message.id)) {
-      // Started at once (the running turn had just ended): its turn is the current one.
-      const turn = this.turns.current;
-      return { ok: true, source: turn.stream, startAt: turn.stream.firstSeq, messageId: turn.messageId };
-    }
-    const started = new Promise<Started | undefined>((resolve) => this.queuedWaiters.set(message.id, resolve));
-    return { ok: true, queued: started };
-  }
-
-  /** Admits a request; what to follow is the new turn's stream, or for a retry the stream it repeats. */
-  private admit(request: SendRequest): Result<Begun> {
-    const admitted = this.turns.admit(request);
-    if (!admitted.ok) return admitted;
-    if ("turn" in admitted)
-      return { ok: true, source: admitted.turn.stream, startAt: admitted.turn.stream.firstSeq, messageId: admitted.turn.messageId };
-    const { retry } = admitted;
-    this.log("send_retried", { messageId: retry.messageId, request: request.requestId });
-    if (retry.running) return { ok: true, source: retry.running, startAt: retry.running.replayFrom, messageId: retry.messageId };
-    const { first, last } = retry.range!;
-    return { ok: true, source: finishedSource(this.store.chunks, first, last), startAt: first, messageId: retry.messageId };
-  }
-
   private viewOf(limit: number, beforeSeq?: number): SessionView {
     const { meta, branches } = this.store;
     return buildSessionView({
@@ -415,11 +357,6 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     console.log(JSON.stringify({ event, session: this.store?.meta.get()?.id, ...detail }));
   }
 }
-
-/** What a send follows: a turn's stream (or a finished stretch of the log, for a retry) and where to start. */
-type Started = { source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>; startAt: number; messageId: string };
-/** ...or, for a queued message, the promise of that once its turn starts (undefined: it never will). */
-type Begun = Started | { queued: Promise<Started | undefined> };
 
 function notFound(): Failure {
   return fail("not_found", "No such session.");

@@ -11,6 +11,7 @@ import { SendQueue } from "./send-queue";
 import { type Retry, retryOf } from "./send-retry";
 import type { SendRequest } from "./session-api";
 import type { SessionStore } from "./session-store";
+import { nameSession } from "./session-title";
 import { type ApprovedCall, closingChunks, matchAnswers, type PendingTool, pendingToolsOf, resolutionOf } from "./tool-answers";
 import { Turn, type TurnEnd } from "./turn";
 import { turnRecorder } from "./turn-recorder";
@@ -158,7 +159,7 @@ export class TurnManager {
     const action = request.action === "send" && request.edit ? "edit" : request.action;
     this.deps.log("turn_started", { turn: turn.seq, messageId: assistantId, action, request: request.requestId });
     this.deps.onListingChanged();
-    if (firstMessage) this.nameSession(firstMessage);
+    if (firstMessage) nameSession(firstMessage, this.deps);
     return { ok: true, turn };
   }
 
@@ -339,22 +340,6 @@ export class TurnManager {
       this.deps.log("turn_watchdog", { turn: turn.seq });
       this.end(turn, { kind: "failed", code: "turn_interrupted", errorText: "The turn stopped making progress." });
     }
-  }
-
-  /** Titles the session from its first message, off the turn's path; a failure leaves it untitled. */
-  private nameSession(first: UIMessage): void {
-    const text = first.parts.map((part) => (part.type === "text" ? part.text : "")).join(" ");
-    this.deps.agent.title(text).then(
-      (title) => {
-        const { meta } = this.deps.store();
-        if (!title || !meta.get() || meta.get()?.title) return;
-        meta.update({ title });
-        this.deps.onListingChanged();
-      },
-      // Logged for operators with the session id (the provider's text never goes on the wire).
-      (error: unknown) =>
-        this.deps.log("title_failed", { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
-    );
   }
 
   private create(init: {
