@@ -55,7 +55,9 @@ export class Branches {
   /** The message with this id on the active path (ids are unique on a path). */
   findOnPath(id: string): MessageNode | undefined {
     const head = this.headSeq;
-    return head === null ? undefined : this.messages.pathNodes(head).find((node) => node.id === id);
+    // Most sends carry a new id: one index lookup answers them without walking the path.
+    if (head === null || !this.messages.has(id)) return undefined;
+    return this.messages.pathNodes(head).find((node) => node.id === id);
   }
 
   /** Appends after the head and makes the new message the head. */
