@@ -13,7 +13,7 @@ import { clientTextDeltas, deliveryDelays } from "./delta-timing.mjs";
 import { startService } from "./service.mjs";
 import { percentile, sessionId, sleep } from "./stats.mjs";
 import { startUpstreamTap } from "./upstream-tap.mjs";
-import { clientFrame } from "./ws-client.mjs";
+import { clientFrame, nextFrame } from "./ws-client.mjs";
 
 const RESPONSE = "cf_agent_use_chat_response";
 const TURN_TIMEOUT_MS = 180_000;
@@ -57,23 +57,10 @@ function openAgentSocket(url) {
       buffer = buffer.subarray(end + 4);
       onOpen();
     }
-    for (;;) {
-      if (buffer.length < 2) break;
-      const opcode = buffer[0] & 15;
-      let length = buffer[1] & 127;
-      let offset = 2;
-      if (length === 126) {
-        if (buffer.length < 4) break;
-        length = buffer.readUInt16BE(2);
-        offset = 4;
-      } else if (length === 127) {
-        if (buffer.length < 10) break;
-        length = Number(buffer.readBigUInt64BE(2));
-        offset = 10;
-      }
-      if (buffer.length < offset + length) break;
-      const payload = buffer.subarray(offset, offset + length).toString();
-      buffer = buffer.subarray(offset + length);
+    for (let next = nextFrame(buffer); next; next = nextFrame(buffer)) {
+      const { opcode } = next;
+      const payload = next.payload.toString();
+      buffer = buffer.subarray(next.size);
       if (opcode === 8) {
         onEnd();
         return;

@@ -12,6 +12,28 @@ const CHUNK_PREFIX = `{"type":"chunk","requestId":"${REQUEST_ID}","sequence":`;
 const CHUNK_PREFIX_BYTES = Buffer.from('{"type":"chunk"');
 
 /** One masked client frame (opcode 1 text, 8 close, 10 pong). */
+/**
+ * The first complete server frame at the start of `buffer` (server frames are never masked), or
+ * undefined until it has all arrived. `size`: the bytes it takes, header included.
+ * @param {Buffer} buffer @returns {{ opcode: number, payload: Buffer, size: number } | undefined}
+ */
+export function nextFrame(buffer) {
+  if (buffer.length < 2) return undefined;
+  let length = buffer[1] & 127;
+  let offset = 2;
+  if (length === 126) {
+    if (buffer.length < 4) return undefined;
+    length = buffer.readUInt16BE(2);
+    offset = 4;
+  } else if (length === 127) {
+    if (buffer.length < 10) return undefined;
+    length = Number(buffer.readBigUInt64BE(2));
+    offset = 10;
+  }
+  if (buffer.length < offset + length) return undefined;
+  return { opcode: buffer[0] & 15, payload: buffer.subarray(offset, offset + length), size: offset + length };
+}
+
 export function clientFrame(opcode, payload) {
   const mask = randomBytes(4);
   const length = payload.length;
@@ -98,26 +120,12 @@ export function openWsResume(url, sessionId, { send } = {}) {
         socket.write(clientFrame(1, JSON.stringify(request)));
       }
       // Split complete frames off the buffer (server frames are never masked).
-      for (;;) {
-        if (buffer.length < 2) break;
-        const opcode = buffer[0] & 15;
-        let length = buffer[1] & 127;
-        let offset = 2;
-        if (length === 126) {
-          if (buffer.length < 4) break;
-          length = buffer.readUInt16BE(2);
-          offset = 4;
-        } else if (length === 127) {
-          if (buffer.length < 10) break;
-          length = Number(buffer.readBigUInt64BE(2));
-          offset = 10;
-        }
-        if (buffer.length < offset + length) break;
-        const payload = buffer.subarray(offset, offset + length);
-        buffer = buffer.subarray(offset + length);
-        rec.bytes += offset + length;
+      for (let next = nextFrame(buffer); next; next = nextFrame(buffer)) {
+        const { opcode, payload } = next;
+        buffer = buffer.subarray(next.size);
+        rec.bytes += next.size;
         if (opcode === 9) socket.write(clientFrame(10, payload));
-        if (opcode === 8) return finish(`closed ${length >= 2 ? payload.readUInt16BE(0) : ""}`);
+        if (opcode === 8) return finish(`closed ${payload.length >= 2 ? payload.readUInt16BE(0) : ""}`);
         if (opcode !== 1) continue;
         rec.frames.push(payload);
         rec.times.push(t);

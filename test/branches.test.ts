@@ -1,14 +1,10 @@
-import { exports } from "cloudflare:workers";
 import { DefaultChatTransport, type UIMessage, validateUIMessages } from "ai";
-import { DefaultChatTransport as DefaultChatTransport6 } from "ai6";
 import { describe, expect, it } from "vitest";
-import { call, getSession, newSessionId, ORIGIN, send, tokenFor, userMessageBody } from "./support/api";
+import { call, getSession, newSessionId, ORIGIN, send, tokenFor, userMessageBody, workerFetch } from "./support/api";
 import { TestChat } from "./support/chat-client";
-import { TestChat6 } from "./support/chat-client6";
+import { stockChat6 } from "./support/chat-client6";
 import { TestSocket } from "./support/socket";
 import { readSse } from "./support/sse";
-
-const workerFetch = ((input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init))) as typeof fetch;
 
 async function stockChat(id: string, messages?: UIMessage[]) {
   const token = await tokenFor("alice");
@@ -206,15 +202,7 @@ describe("turns started without a browser", () => {
 describe("branches with the stock Chat of ai 6", () => {
   it("edits the last message and regenerates", async () => {
     const id = newSessionId();
-    const token = await tokenFor("alice");
-    const chat = new TestChat6({
-      id,
-      transport: new DefaultChatTransport6({
-        api: `${ORIGIN}/api/chat`,
-        headers: { authorization: `Bearer ${token}` },
-        fetch: workerFetch,
-      }),
-    });
+    const chat = await stockChat6(id);
     await chat.sendMessage({ text: "six fake:text tokens=2" });
     await chat.sendMessage({ text: "six edited fake:text tokens=2", messageId: chat.messages[0]!.id });
     await chat.regenerate();

@@ -1,13 +1,12 @@
-import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createClient } from "../src/client";
-import { newSessionId, ORIGIN, send, tokenFor } from "./support/api";
+import { newSessionId, ORIGIN, send, tokenFor, workerFetch } from "./support/api";
 import { readSse } from "./support/sse";
 
 describe("typed client (hono/client)", () => {
   it("lists, reads, stops and deletes sessions with compile-time-typed responses", async () => {
     const api = createClient(ORIGIN, await tokenFor("typed-user"), {
-      fetch: ((input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init))) as typeof fetch,
+      fetch: workerFetch,
     });
     const id = newSessionId();
     await readSse((await send(id, "typed fake:text tokens=2", { user: "typed-user" })).body!);
@@ -33,7 +32,7 @@ describe("typed client (hono/client)", () => {
 
   it("refuses, at compile time, a query or body the routes would refuse (checked by npm run typecheck)", async () => {
     const api = createClient(ORIGIN, await tokenFor("typed-user"), {
-      fetch: ((input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init))) as typeof fetch,
+      fetch: workerFetch,
     });
     // Each call below is a compile error (`@ts-expect-error` fails the typecheck if it is not), and the
     // route refuses the same value at run time: the types and the validation come from one declaration.

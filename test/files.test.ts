@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { DefaultChatTransport, type FileUIPart, type UIMessage, validateUIMessages } from "ai";
 import { describe, expect, it } from "vitest";
-import { call, getSession, newSessionId, ORIGIN, tokenFor } from "./support/api";
+import { call, getSession, newSessionId, ORIGIN, tokenFor, workerFetch } from "./support/api";
 import { TestChat } from "./support/chat-client";
 import { TestSocket } from "./support/socket";
 
@@ -40,7 +40,7 @@ function stockChat(id: string, token: string) {
     transport: new DefaultChatTransport({
       api: `${ORIGIN}/api/chat`,
       headers: { authorization: `Bearer ${token}` },
-      fetch: ((input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init))) as typeof fetch,
+      fetch: workerFetch,
     }),
   });
 }

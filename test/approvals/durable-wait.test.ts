@@ -1,11 +1,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { exports } from "cloudflare:workers";
 import { lastAssistantMessageIsCompleteWithApprovalResponses as allAnswered, type UIMessage, validateUIMessages } from "ai";
-import { lastAssistantMessageIsCompleteWithApprovalResponses as allAnswered6, DefaultChatTransport as DefaultChatTransport6 } from "ai6";
+import { lastAssistantMessageIsCompleteWithApprovalResponses as allAnswered6 } from "ai6";
 import { describe, expect, it } from "vitest";
-import { call, getSession, newSessionId, ORIGIN, send, tokenFor } from "../support/api";
+import { call, getSession, newSessionId, send } from "../support/api";
 import { captureLogs } from "../support/capture-logs";
-import { TestChat6 } from "../support/chat-client6";
+import { stockChat6 } from "../support/chat-client6";
 import { sessionObject } from "../support/session-object";
 import { TestSocket } from "../support/socket";
 import { assembleChunks, readSse } from "../support/sse";
@@ -160,16 +159,7 @@ describe("every tab and transport sees the same wait", () => {
 describe("the stock Chat of ai 6", () => {
   it("approves over SSE, and continues the same message", async () => {
     const id = newSessionId();
-    const token = await tokenFor("alice");
-    const chat = new TestChat6({
-      id,
-      transport: new DefaultChatTransport6({
-        api: `${ORIGIN}/api/chat`,
-        headers: { authorization: `Bearer ${token}` },
-        fetch: ((input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init))) as typeof fetch,
-      }),
-      sendAutomaticallyWhen: allAnswered6,
-    });
+    const chat = await stockChat6(id, { sendAutomaticallyWhen: allAnswered6 });
     await chat.sendMessage({ text: `fetch it ${FETCH}` });
     const part = toolParts(chat.messages.at(-1) as UIMessage)[0]!;
     expect(part.state).toBe("approval-requested");

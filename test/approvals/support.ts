@@ -1,6 +1,5 @@
-import { exports } from "cloudflare:workers";
 import { type ChatInit, DefaultChatTransport, type UIMessage, WebSocketChatTransport } from "ai";
-import { ORIGIN, tokenFor } from "../support/api";
+import { ORIGIN, tokenFor, workerFetch } from "../support/api";
 import { TestChat, WorkerWebSocket } from "../support/chat-client";
 
 export type ToolPart = {
@@ -23,8 +22,6 @@ export function textOf(message: UIMessage | undefined): string {
     .map((p) => (p as { text: string }).text)
     .join("");
 }
-
-const workerFetch = ((input: RequestInfo | URL, init?: RequestInit) => exports.default.fetch(new Request(input, init))) as typeof fetch;
 
 /** The stock Chat of ai 7 with the stock DefaultChatTransport (SSE) or WebSocketChatTransport. */
 export async function stockChat(

@@ -35,6 +35,10 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   return exports.default.fetch(new Request(`${ORIGIN}${path}`, { ...init, headers: h, ...(body === undefined ? {} : { body }) }));
 }
 
+/** A `fetch` for clients under test (the AI SDK's transports, hc): every request goes to this Worker. */
+export const workerFetch = ((input: RequestInfo | URL, init?: RequestInit) =>
+  exports.default.fetch(new Request(input, init))) as typeof fetch;
+
 let counter = 0;
 /** A session id no other test uses (storage is shared by every test file a worker runs). */
 export function newSessionId(prefix = "s"): string {

@@ -1,4 +1,5 @@
-import { AbstractChat, type ChatState, type ChatStatus, type UIMessage } from "ai6";
+import { AbstractChat, type ChatInit, type ChatState, type ChatStatus, DefaultChatTransport, type UIMessage } from "ai6";
+import { ORIGIN, tokenFor, workerFetch } from "./api";
 
 /** ai 6's own chat logic (AbstractChat), unmodified, with an in-memory state: the stock client of ai 6. */
 export class TestChat6 extends AbstractChat<UIMessage> {
@@ -24,4 +25,22 @@ export class TestChat6 extends AbstractChat<UIMessage> {
     };
     super({ ...init, state } as never);
   }
+}
+
+/** The stock Chat of ai 6 with its stock DefaultChatTransport, as `user`, against this Worker. */
+export async function stockChat6(
+  id: string,
+  options: { user?: string } & Pick<ChatInit<UIMessage>, "sendAutomaticallyWhen"> = {},
+): Promise<TestChat6> {
+  const token = await tokenFor(options.user ?? "alice");
+  const transport = new DefaultChatTransport<UIMessage>({
+    api: `${ORIGIN}/api/chat`,
+    headers: { authorization: `Bearer ${token}` },
+    fetch: workerFetch,
+  });
+  return new TestChat6({
+    id,
+    transport,
+    ...(options.sendAutomaticallyWhen ? { sendAutomaticallyWhen: options.sendAutomaticallyWhen } : {}),
+  });
 }
