@@ -41,11 +41,19 @@ export function MessageList(props: MessageListProps) {
   const { messages, status, stoppedTurns, hasOlder, branches, switching, editing, onEdit, onSaveEdit, onRedo, onSwitch, onSuggest } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const following = useRef(true);
+  /** scrollHeight after the last render: where "the bottom" was */
+  const lastHeight = useRef(0);
   const [awayFromBottom, setAwayFromBottom] = useState(false);
 
   useLayoutEffect(() => {
     const element = scroller.current;
-    if (element && following.current) element.scrollTop = element.scrollHeight;
+    if (!element) return;
+    // Follow only from the bottom of what was shown before this render, read from the position now: a
+    // scroll up whose scroll event has not run yet (it fires a frame later) must not be undone by a
+    // render that lands first, such as the history reload after a turn.
+    const atOldBottom = element.scrollTop + element.clientHeight >= lastHeight.current - FOLLOW_SLACK_PX;
+    if (following.current && atOldBottom) element.scrollTop = element.scrollHeight;
+    lastHeight.current = element.scrollHeight;
   });
 
   const onScroll = () => {
@@ -60,7 +68,9 @@ export function MessageList(props: MessageListProps) {
     if (!element) return;
     following.current = true;
     setAwayFromBottom(false);
-    element.scrollTo({ top: element.scrollHeight, behavior: "smooth" });
+    // At once rather than smooth: a render during a smooth scroll would find the view above its old
+    // bottom and stop following.
+    element.scrollTop = element.scrollHeight;
   };
 
   const busy = status === "submitted" || status === "streaming";
