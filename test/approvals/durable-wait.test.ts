@@ -24,6 +24,16 @@ function withoutDecisions(message: UIMessage): UIMessage {
   };
 }
 
+/** The waiting message as a client answers it: its fetch_url call approved. */
+function withApproval(waiting: UIMessage, approvalId: string): UIMessage {
+  return {
+    ...waiting,
+    parts: waiting.parts.map((p) =>
+      p.type === "tool-fetch_url" ? ({ ...p, state: "approval-responded", approval: { id: approvalId, approved: true } } as never) : p,
+    ),
+  };
+}
+
 /** A crash of exactly this object: memory gone, in-flight work dropped, storage kept. */
 async function crash(id: string) {
   await runInDurableObject(sessionObject(id), (_instance, state) => state.abort("simulated crash")).catch(() => undefined);
@@ -49,14 +59,7 @@ describe("a wait survives crashes", () => {
     await readSse((await send(id, `fetch it ${FETCH} rate=30`)).body!);
     const view = (await getSession(id)).body;
     const waiting = view.messages.at(-1) as UIMessage;
-    const approved = {
-      ...waiting,
-      parts: waiting.parts.map((p) =>
-        p.type === "tool-fetch_url"
-          ? ({ ...p, state: "approval-responded", approval: { id: view.pendingTools[0].approvalId, approved: true } } as never)
-          : p,
-      ),
-    };
+    const approved = withApproval(waiting, view.pendingTools[0].approvalId);
     const res = await call("/api/chat", { method: "POST", json: { id, messages: [...view.messages.slice(0, -1), approved] } });
     // Read until the continuation's text streams, then crash the object under it.
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
@@ -121,14 +124,7 @@ describe("every tab and transport sees the same wait", () => {
     const waiting = view.messages.at(-1) as UIMessage;
     const watcher = await TestSocket.open(id);
     const answerer = await TestSocket.open(id);
-    const approved = {
-      ...waiting,
-      parts: waiting.parts.map((p) =>
-        p.type === "tool-fetch_url"
-          ? ({ ...p, state: "approval-responded", approval: { id: view.pendingTools[0].approvalId, approved: true } } as never)
-          : p,
-      ),
-    };
+    const approved = withApproval(waiting, view.pendingTools[0].approvalId);
     answerer.send({
       type: "send",
       requestId: "answer",
