@@ -143,6 +143,7 @@ function workerdProject(
                 "directive.js",
                 "describe-files.js",
                 "fake-api-error.js",
+                "files-api.js",
                 "input-usage.js",
                 "message-frames.js",
                 "page.js",
