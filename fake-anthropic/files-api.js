@@ -9,7 +9,8 @@
  *
  * Every one needs the beta header, and so does a Messages request whose image or document names its
  * source by `{ type: "file", file_id }` (resolveFileSources). An unknown id is a 404 `not_found_error`.
- * The list is how tests see how many uploads exist and which were deleted.
+ * The list is how tests see how many uploads exist and which were deleted. A file whose bytes contain
+ * `fake:refuse-upload` is refused (400 `invalid_request_error`), so a test can fail an upload.
  */
 import { FakeApiError } from "./fake-api-error.js";
 import { randomId } from "./random-id.js";
@@ -100,6 +101,9 @@ async function readForm(request) {
 function upload(form) {
   if (!form) throw new FakeApiError(400, "invalid_request_error", "file: Field required (multipart/form-data)");
   const { bytes } = form;
+  if (containsAscii(bytes, "fake:refuse-upload")) {
+    throw new FakeApiError(400, "invalid_request_error", "fake-anthropic: upload refused (the file contains fake:refuse-upload)");
+  }
   /** @type {FileMetadata} */
   const metadata = {
     id: randomId("file_011"),
@@ -115,6 +119,16 @@ function upload(form) {
   storedBytes += bytes.byteLength;
   while (files.size > MAX_FILES || storedBytes > MAX_STORED_BYTES) forget(/** @type {string} */ (files.keys().next().value));
   return metadata;
+}
+
+/** Whether the bytes hold this ASCII text anywhere. @param {Uint8Array} bytes @param {string} text */
+function containsAscii(bytes, text) {
+  const codes = Array.from(text, (c) => c.charCodeAt(0));
+  outer: for (let i = 0; i + codes.length <= bytes.length; i += 1) {
+    for (let j = 0; j < codes.length; j += 1) if (bytes[i + j] !== codes[j]) continue outer;
+    return true;
+  }
+  return false;
 }
 
 /** @param {string} id */

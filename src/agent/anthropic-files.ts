@@ -1,6 +1,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { BadRequestError, NotFoundError, toFile } from "@anthropic-ai/sdk";
 import type { MessageParam } from "@anthropic-ai/sdk/resources/messages/messages";
+import { AgentFailure } from "./agent-failure";
 
 /** The beta every Files API call, and every Messages request that names a file by id, must send. */
 export const FILES_API_BETA = "files-api-2025-04-14";
@@ -51,7 +52,9 @@ export function filesBetaOptions(messages: readonly MessageParam[]): { headers?:
  * file. Only ids this request sent count, so a 404 for anything else (an unknown model) is not taken
  * for a lost file.
  */
-export function unknownFileIds(error: unknown, sent: Iterable<string>): string[] {
+export function unknownFileIds(thrown: unknown, sent: Iterable<string>): string[] {
+  // The loop throws the SDK's error wrapped, masked for clients, with the original as its cause.
+  const error = thrown instanceof AgentFailure ? thrown.cause : thrown;
   if (!(error instanceof NotFoundError || error instanceof BadRequestError)) return [];
   const text = `${error.message} ${JSON.stringify(error.error ?? "")}`;
   return [...sent].filter((id) => text.includes(id));
