@@ -43,7 +43,12 @@ export function toAgentFailure(error: unknown): AgentFailure {
     if (error.status === 529 || isOverloaded(error)) {
       return new AgentFailure("upstream_overloaded", "The model is overloaded. Try again shortly.", error.message);
     }
-    return new AgentFailure("upstream_error", "The model provider returned an error.", `${error.status ?? "stream"}: ${error.message}`, error);
+    return new AgentFailure(
+      "upstream_error",
+      "The model provider returned an error.",
+      `${error.status ?? "stream"}: ${error.message}`,
+      error,
+    );
   }
   if (error instanceof APIConnectionError) {
     return new AgentFailure("upstream_error", "Could not reach the model provider.", error.message);
