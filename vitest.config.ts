@@ -143,6 +143,7 @@ function workerdProject(
                 "directive.js",
                 "describe-files.js",
                 "fake-api-error.js",
+                "files-api.js",
                 "input-usage.js",
                 "message-frames.js",
                 "page.js",
@@ -199,7 +200,11 @@ export default defineConfig({
           hookTimeout: TEST_TIMEOUT_MS,
         },
       },
-      workerdProject("workerd", { include: ["test/**/*.test.ts"], exclude: [...NODE_TESTS, "test/approvals/**", "test/mcp/**"] }, "none"),
+      workerdProject(
+        "workerd",
+        { include: ["test/**/*.test.ts"], exclude: [...NODE_TESTS, "test/approvals/**", "test/mcp/**", "test/files-api/**"] },
+        "none",
+      ),
       workerdProject("workerd-approvals", { include: ["test/approvals/**/*.test.ts"], exclude: [] }),
       // MCP servers and Claude's server tools on: every turn of this project lists four MCP servers.
       workerdProject("workerd-mcp", { include: ["test/mcp/**/*.test.ts"], exclude: [] }, "gated__*", {
@@ -207,6 +212,10 @@ export default defineConfig({
         DEMO_MCP_TOKEN: TEST_MCP_TOKEN,
         WEB_SEARCH: "on",
         WEB_FETCH: "on",
+      }),
+      // Images and PDFs go to the model by Files API id (uploaded once per user and content).
+      workerdProject("workerd-files-api", { include: ["test/files-api/**/*.test.ts"], exclude: [] }, "none", {
+        ANTHROPIC_FILES_API: "on",
       }),
     ],
   },

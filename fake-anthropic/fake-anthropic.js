@@ -8,6 +8,7 @@
  *                                   stream: false -> a JSON Message holding a short session title
  *   POST /v1/messages/count_tokens  { input_tokens }
  *   GET  /v1/models/<id>            the Models API's ModelInfo (max_input_tokens: see modelInfo)
+ *   /v1/files, /v1/files/<id>       the Files API (beta): upload, list, metadata, delete (files-api.js)
  *   GET  /_fake/streams/<key>       { key, state: 'open' | 'done' | 'cancelled' } of the last stream
  *                                   whose directive had `key=<key>` (not an Anthropic endpoint: it lets
  *                                   tests check that a client's abort reached the upstream)
@@ -26,6 +27,7 @@
  */
 import { intParam, readTurn } from "./directive.js";
 import { FakeApiError } from "./fake-api-error.js";
+import { handleFilesRequest, resolveFileSources } from "./files-api.js";
 import { cacheUsage, estimateInputTokens } from "./input-usage.js";
 import { messageFrames } from "./message-frames.js";
 import { page } from "./page.js";
@@ -77,6 +79,9 @@ export async function handleAnthropicRequest(request, options = {}) {
 /** @param {Request} request @param {FakeOptions} options @param {string} requestId */
 async function route(request, options, requestId) {
   const { pathname } = new URL(request.url);
+  // Before the body is read as text below: an upload is multipart, read as form data.
+  const filesAnswer = await handleFilesRequest(request, pathname, authenticate);
+  if (filesAnswer) return json(filesAnswer.status, filesAnswer.body, requestId);
   // Read the whole body before any answer: workerd throws an uncaught "Can't read from request
   // stream after response has been sent" when a response (a 401, a 404) leaves it unread.
   const raw = request.body ? await request.text() : "";
@@ -98,6 +103,7 @@ async function route(request, options, requestId) {
   }
   authenticate(request.headers);
   const body = parseBody(raw, isMessages);
+  resolveFileSources(body, request.headers);
   const total = estimateInputTokens(body);
   if (!isMessages) return json(200, { input_tokens: total }, requestId);
 

@@ -39,6 +39,8 @@ export interface ConfigVars {
   FILE_MAX_COUNT?: string;
   /** s a signed file URL in history stays valid */
   FILE_URL_TTL_SECONDS?: string;
+  /** `on` to send images and PDFs to Claude through the Anthropic Files API (uploaded once per user and content); `off` (default): base64 */
+  ANTHROPIC_FILES_API?: string;
   /** JSON array of remote MCP servers: `[{ "name", "url", "headers"?: { "H": "Bearer ${SECRET}" } }]` */
   MCP_SERVERS?: string;
   /** `off` | `adaptive` | `budget` (THINKING_BUDGET tokens); unset: `budget` when THINKING_BUDGET > 0, else `off` */
@@ -168,6 +170,11 @@ const configSchema = z.object({
     .default(DEFAULT_FILE_LIMITS),
   /** s a signed file URL in history stays valid (an `<img src>` cannot send a token) */
   fileUrlTtlSeconds: intFrom(3600, 60, 7 * 24 * 3600),
+  /**
+   * Images and PDFs go to Claude by Files API id (beta `files-api-2025-04-14`), uploaded once per user
+   * and content, instead of as base64 in every request (agent/context-files.ts).
+   */
+  filesApi: onOff(false),
   /** retries of a 429 / 529 / 5xx model call, with the SDK's exponential backoff */
   upstreamMaxRetries: intFrom(2, 0, 10),
   tools: z
@@ -259,5 +266,6 @@ export function readConfig(env: ConfigVars): Config {
       maxFiles: env.FILE_MAX_COUNT || undefined,
     },
     fileUrlTtlSeconds: env.FILE_URL_TTL_SECONDS || undefined,
+    filesApi: env.ANTHROPIC_FILES_API || undefined,
   });
 }

@@ -16,8 +16,10 @@ export class AgentFailure extends Error {
     readonly errorText: string,
     /** What to log; never sent to clients. */
     readonly detail?: unknown,
+    /** The provider's error, for a caller that recovers from a specific one (a lost Files API upload). */
+    cause?: unknown,
   ) {
-    super(errorText);
+    super(errorText, cause === undefined ? undefined : { cause });
     this.name = "AgentFailure";
   }
 }
@@ -41,7 +43,12 @@ export function toAgentFailure(error: unknown): AgentFailure {
     if (error.status === 529 || isOverloaded(error)) {
       return new AgentFailure("upstream_overloaded", "The model is overloaded. Try again shortly.", error.message);
     }
-    return new AgentFailure("upstream_error", "The model provider returned an error.", `${error.status ?? "stream"}: ${error.message}`);
+    return new AgentFailure(
+      "upstream_error",
+      "The model provider returned an error.",
+      `${error.status ?? "stream"}: ${error.message}`,
+      error,
+    );
   }
   if (error instanceof APIConnectionError) {
     return new AgentFailure("upstream_error", "Could not reach the model provider.", error.message);

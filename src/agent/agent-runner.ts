@@ -1,11 +1,12 @@
-import Anthropic from "@anthropic-ai/sdk";
 import type { UIMessageChunk } from "ai";
 import { z } from "zod";
 import type { Config } from "../config";
-import { parseFileRef } from "../protocol/file-parts";
 import { toAgentFailure } from "./agent-failure";
+import { createAnthropicClient } from "./anthropic-client";
+import { AnthropicFiles, unknownFileIds } from "./anthropic-files";
 import type { ToolCall } from "./anthropic-step-mapper";
 import { compactContext } from "./compact-context";
+import { type FileDelivery, loadContextFiles } from "./context-files";
 import { contextBudget, countPromptTokens, modelWindow } from "./context-window";
 import { generateTitle } from "./generate-title";
 import { McpToolbox, type McpToolset } from "./mcp/mcp-toolbox";
@@ -63,12 +64,8 @@ const logJson: Log = (event, detail) => console.log(JSON.stringify({ event, ...d
  * fake upstream in tests and keyless local runs; the code path is the same).
  */
 export function createAgentRunner(config: Config, log: Log = logJson): AgentRunner {
-  const client = new Anthropic({
-    apiKey: config.anthropicApiKey ?? "missing",
-    ...(config.anthropicBaseUrl ? { baseURL: config.anthropicBaseUrl } : {}),
-    // 429, 529 and 5xx are retried by the SDK with exponential backoff, honouring retry-after.
-    maxRetries: config.upstreamMaxRetries,
-  });
+  const client = createAnthropicClient(config);
+  const anthropicFiles = config.filesApi ? new AnthropicFiles(client) : undefined;
   const builtIn = enabledTools(config.tools);
   const mcp = new McpToolbox(config.mcpServers, log);
   const claudeTools = serverTools(config);
@@ -165,8 +162,9 @@ export function createAgentRunner(config: Config, log: Log = logJson): AgentRunn
           });
           if (run.signal.aborted) throw run.signal.reason;
         }
+        const delivery: FileDelivery = { files: anthropicFiles, sessionId: run.sessionId, signal: run.signal, log };
         let context = run.context.load();
-        let files = await loadContextFiles(context, run.context.loadFile);
+        let files = await loadContextFiles(context, run.context, delivery);
         const window = await modelWindow(client, config.model);
         if (!window.known) log("model_window_unknown", { session: run.sessionId, model: config.model });
         const budget = contextBudget(window.tokens, config.contextBudgetTokens);
@@ -178,17 +176,27 @@ export function createAgentRunner(config: Config, log: Log = logJson): AgentRunn
         // Counting failed: the estimate decides, and the API's own refusal is the backstop below.
         if ((counted ?? estimateContext(context, settings.systemPrompt, tools)) > budget) {
           context = await compact(context, budget);
-          files = await loadContextFiles(context, run.context.loadFile);
+          files = await loadContextFiles(context, run.context, delivery);
         }
         let result: AgentResult;
         try {
           result = await runAgent(client, settings, tools, agentRun, context, files);
         } catch (error) {
-          // The count was off and the API refused the prompt before anything streamed: compact
-          // harder and try once more, instead of failing the turn with a context-length error.
-          if (streamed || run.signal.aborted || toAgentFailure(error).code !== "context_too_long") throw error;
-          context = await compact(context, budget / 4);
-          result = await runAgent(client, settings, tools, agentRun, context, files);
+          if (streamed || run.signal.aborted) throw error;
+          const lost = await forgetLostFiles(error, files, run.context);
+          if (lost > 0) {
+            // An upload the API no longer has (deleted or expired upstream): its id is forgotten, the
+            // file uploaded again, and the request sent once more, so the turn still succeeds.
+            log("anthropic_file_reuploaded", { session: run.sessionId, files: lost });
+            files = await loadContextFiles(context, run.context, delivery);
+            result = await runAgent(client, settings, tools, agentRun, context, files);
+          } else {
+            // The count was off and the API refused the prompt before anything streamed: compact
+            // harder and try once more, instead of failing the turn with a context-length error.
+            if (toAgentFailure(error).code !== "context_too_long") throw error;
+            context = await compact(context, budget / 4);
+            result = await runAgent(client, settings, tools, agentRun, context, files);
+          }
         }
         if (result.contextExceeded) {
           // The answer filled the window mid-way: summarise the older turns and let Claude go on with
@@ -230,24 +238,15 @@ function contextFull(): TurnEnd {
   };
 }
 
-/** The bytes of every file the context's messages attach, fetched in parallel. */
-async function loadContextFiles(context: ModelContext, loadFile: ContextStore["loadFile"]): Promise<ContextFiles> {
-  const shas = new Set<string>();
-  for (const { message } of context.messages) {
-    for (const part of message.parts) {
-      const sha = part.type === "file" ? parseFileRef(part.url) : undefined;
-      if (sha) shas.add(sha);
-    }
-  }
-  const files = new Map<string, Uint8Array>();
-  if (!loadFile) return files;
-  await Promise.all(
-    [...shas].map(async (sha) => {
-      const bytes = await loadFile(sha);
-      if (bytes) files.set(sha, bytes);
-    }),
-  );
-  return files;
+/** Forgets the ids a refused request named as unknown; answers how many there were. */
+async function forgetLostFiles(error: unknown, files: ContextFiles, context: ContextStore): Promise<number> {
+  if (!context.fileIds) return 0;
+  const sent = new Map<string, string>();
+  for (const [sha, file] of files) if ("fileId" in file) sent.set(file.fileId, sha);
+  const lost = unknownFileIds(error, sent.keys());
+  const ids = context.fileIds;
+  await Promise.all(lost.map((fileId) => ids.forget(sent.get(fileId)!, fileId)));
+  return lost.length;
 }
 
 function estimateContext(context: ModelContext, systemPrompt: string, tools: ReadonlyMap<string, Tool>): number {

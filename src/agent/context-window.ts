@@ -1,5 +1,6 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { MessageCountTokensParams } from "@anthropic-ai/sdk/resources/messages/messages";
+import { filesBetaOptions } from "./anthropic-files";
 
 /** tokens assumed when the Models API cannot say (Claude's standard window) */
 export const FALLBACK_WINDOW_TOKENS = 200_000;
@@ -55,7 +56,7 @@ export async function countPromptTokens(client: Anthropic, prompt: MessageCountT
   const bound = Math.ceil(chars / MIN_CHARS_PER_TOKEN);
   if (bound < budget) return bound;
   try {
-    return (await client.messages.countTokens(prompt, { maxRetries: 1 })).input_tokens;
+    return (await client.messages.countTokens(prompt, { maxRetries: 1, ...filesBetaOptions(prompt.messages) })).input_tokens;
   } catch {
     return undefined;
   }

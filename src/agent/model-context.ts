@@ -19,10 +19,30 @@ export interface ContextStore {
   saveSummary(summary: { throughSeq: number; summary: string }): void;
   /** A stored file's bytes (a message's attachment, by SHA-256), or undefined when it is gone. */
   loadFile?(sha256: string): Promise<Uint8Array | undefined>;
+  /** Where the user's Files API ids are kept (when the Files API is on): one id per file content. */
+  fileIds?: FileIdStore;
 }
 
+/**
+ * The user's Anthropic Files API ids by file content (SHA-256), kept by one writer per user so that
+ * every session of the user reuses one upload.
+ */
+export interface FileIdStore {
+  get(sha256s: readonly string[]): Promise<Record<string, string>>;
+  /**
+   * Records an upload. Answers the id to use: this one, or the one a concurrent upload recorded
+   * first (the caller deletes its own then), or undefined when no message uses the file any more.
+   */
+  record(sha256: string, fileId: string): Promise<string | undefined>;
+  /** Forgets an id the API no longer knows (only if it is still the recorded one). */
+  forget(sha256: string, fileId: string): Promise<void>;
+}
+
+/** A file as the model gets it: its bytes (base64 or text in the request), or the Files API id of its upload. */
+export type ContextFile = { bytes: Uint8Array } | { fileId: string };
+
 /** Files the context's messages attach, by SHA-256: loaded once per turn, before its first model call. */
-export type ContextFiles = ReadonlyMap<string, Uint8Array>;
+export type ContextFiles = ReadonlyMap<string, ContextFile>;
 
 /** characters per token in the estimate: close enough for English and JSON to pick a compaction point */
 export const CHARS_PER_TOKEN = 4;

@@ -4,6 +4,7 @@ import { type FinishReason, generateId, type UIMessageChunk } from "ai";
 import type { ClientTool } from "../protocol/client-tools";
 import { addUsage, NO_USAGE, type TokenUsage } from "../protocol/token-usage";
 import { AgentFailure, toAgentFailure } from "./agent-failure";
+import { filesBetaOptions } from "./anthropic-files";
 import { AnthropicStepMapper } from "./anthropic-step-mapper";
 import type { ContextFiles, ModelContext } from "./model-context";
 import { runToolCalls } from "./run-tool-calls";
@@ -221,7 +222,8 @@ async function streamStep(
         ...(settings.effort ? { output_config: { effort: settings.effort } } : {}),
         stream: true,
       },
-      { signal: controller.signal },
+      // Images and PDFs named by Files API id need its beta; a request without them is sent as before.
+      { signal: controller.signal, ...filesBetaOptions(request.messages) },
     );
     // Only now: a request the API refused (or a retry that never got through) leaves no empty step.
     run.emit({ type: "start-step" });

@@ -59,15 +59,21 @@ function userContent(message: UIMessage, files: ContextFiles): ContentBlockParam
 
 /**
  * An attachment as Claude takes it, in the user turn that attached it: an image block, a PDF as a
- * document block, a text file as a plain-text document (titled with its name). Base64 in the request;
- * the turn's prompt-cache breakpoint sits after it, so later steps and turns read it from the cache.
+ * document block, a text file as a plain-text document (titled with its name). An image or PDF goes
+ * by its Files API id when it has one, else as base64; the turn's prompt-cache breakpoint sits after
+ * it, so later steps and turns read it from the cache.
  */
 function fileBlock(part: FileUIPart, files: ContextFiles): ContentBlockParam {
   const sha = parseFileRef(part.url);
-  const bytes = sha ? files.get(sha) : undefined;
+  const file = sha ? files.get(sha) : undefined;
   const name = part.filename ?? "attachment";
-  if (!bytes) return { type: "text", text: `[The attached file ${name} is no longer available.]` };
+  if (!file) return { type: "text", text: `[The attached file ${name} is no longer available.]` };
   const kind = kindOf(part.mediaType);
+  if ("fileId" in file) {
+    const source = { type: "file" as const, file_id: file.fileId };
+    return kind === "image" ? { type: "image", source } : { type: "document", source, title: name };
+  }
+  const { bytes } = file;
   if (kind === "image") {
     const media_type = part.mediaType as "image/png" | "image/jpeg" | "image/gif" | "image/webp";
     return { type: "image", source: { type: "base64", media_type, data: toBase64(bytes) } };

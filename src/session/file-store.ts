@@ -1,4 +1,5 @@
 import type { FileUIPart } from "ai";
+import type { FileIdStore } from "../agent/model-context";
 import type { IncomingFile } from "../protocol/client-message";
 import { fail, type Result } from "../protocol/error-code";
 import { fileRef, kindOf, sha256Hex } from "../protocol/file-parts";
@@ -6,7 +7,7 @@ import { type FileUse, fileKey } from "../sessions-index/file-registry";
 import type { UserSessions } from "../sessions-index/user-sessions";
 
 /** What the session needs of the user's index object to keep file uses. */
-type Registry = Pick<UserSessions, "addFileUses" | "releaseFiles">;
+type Registry = Pick<UserSessions, "addFileUses" | "releaseFiles" | "anthropicFileIds" | "recordAnthropicFile" | "forgetAnthropicFile">;
 
 /**
  * A session's side of file storage: puts a message's files into R2 (once per content, per user) and
@@ -78,6 +79,16 @@ export class FileStore {
   /** Drops a session's (or one message's) uses; files nobody uses any more are deleted. */
   async release(userId: string, scope: { sessionId: string; messageId?: string }): Promise<void> {
     await this.registry(userId).releaseFiles(userId, scope);
+  }
+
+  /** The user's Files API ids, kept by the user's index object (the one writer for the user). */
+  fileIds(userId: string): FileIdStore {
+    const registry = () => this.registry(userId);
+    return {
+      get: (sha256s) => registry().anthropicFileIds([...sha256s]),
+      record: (sha256, fileId) => registry().recordAnthropicFile(sha256, fileId),
+      forget: (sha256, fileId) => registry().forgetAnthropicFile(sha256, fileId),
+    };
   }
 
   /** A file's bytes, for the model; undefined if it is gone. */

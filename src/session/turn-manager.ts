@@ -6,6 +6,7 @@ import type { ChatInput } from "../protocol/chat-request";
 import type { ClientTool } from "../protocol/client-tools";
 import { closeOpenParts } from "../protocol/close-open-parts";
 import { type Failure, fail, type Result } from "../protocol/error-code";
+import type { FileStore } from "./file-store";
 import { rebuildTurn } from "./rebuild-turn";
 import { SendQueue } from "./send-queue";
 import { type Retry, retryOf } from "./send-retry";
@@ -52,7 +53,7 @@ export interface TurnManagerDeps {
   /** The queue changed (a message queued, started or cancelled): every tab should show it. */
   onQueueChanged: () => void;
   /** Reads a stored file's bytes for the model (a message's attachment). */
-  files: { read(userId: string, sha256: string): Promise<Uint8Array | undefined> };
+  files: Pick<FileStore, "read" | "fileIds">;
   /** The session's listing changed (a new turn, a title): the session updates the user's index. */
   onListingChanged: () => void;
 }
@@ -383,6 +384,7 @@ export class TurnManager {
       },
       saveSummary: (summary) => store.compactions.append(summary, Date.now()),
       loadFile: (sha256) => this.deps.files.read(store.meta.get()!.owner, sha256),
+      fileIds: this.deps.files.fileIds(store.meta.get()!.owner),
     };
     // Not awaited: the turn outlives the request that started it. Pending I/O keeps the object alive.
     void this.deps.agent

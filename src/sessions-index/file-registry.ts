@@ -39,10 +39,11 @@ export class FileRegistry {
   }
 
   /**
-   * Drops the uses of a session (all of them, or one message's), then deletes the files nobody uses
-   * any more. Returns the files deleted.
+   * Drops the uses of a session (all of them, or one message's) and answers the files nobody uses any
+   * more. Synchronous, so whatever the caller does with that answer before its first await happens in
+   * the same step: no new use can come in between.
    */
-  async release(scope: { sessionId: string; messageId?: string }): Promise<string[]> {
+  drop(scope: { sessionId: string; messageId?: string }): string[] {
     const where = scope.messageId
       ? and(eq(fileRefs.sessionId, scope.sessionId), eq(fileRefs.messageId, scope.messageId))
       : eq(fileRefs.sessionId, scope.sessionId);
@@ -66,11 +67,14 @@ export class FileRegistry {
         stillUsed.add(row.sha256);
       }
     }
-    const unused = touched.filter((sha) => !stillUsed.has(sha));
+    return touched.filter((sha) => !stillUsed.has(sha));
+  }
+
+  /** Deletes the bytes of files `drop` found unused. */
+  async deleteObjects(unused: readonly string[]): Promise<void> {
     // R2 deletes at most 1,000 keys per call.
     for (let i = 0; i < unused.length; i += 1_000) {
       await this.bucket.delete(unused.slice(i, i + 1_000).map((sha) => fileKey(this.userId, sha)));
     }
-    return unused;
   }
 }

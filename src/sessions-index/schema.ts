@@ -27,3 +27,13 @@ export const fileRefs = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.sha256, t.sessionId, t.messageId] }), index("file_refs_session").on(t.sessionId, t.messageId)],
 );
+
+/**
+ * The user's Anthropic Files API uploads (ANTHROPIC_FILES_API=on): one per file content, reused by
+ * every message and session of the user. Deleted upstream with the file's last use (file_refs).
+ */
+export const anthropicFiles = sqliteTable("anthropic_files", {
+  sha256: text("sha256").primaryKey(),
+  fileId: text("file_id").notNull(),
+  createdAt: integer("created_at").notNull(),
+});

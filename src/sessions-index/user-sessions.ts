@@ -3,8 +3,12 @@ import { and, desc, eq, lt, or } from "drizzle-orm";
 import { type DrizzleSqliteDODatabase, drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/sessions-index/migrations.js";
+import { createAnthropicClient } from "../agent/anthropic-client";
+import { AnthropicFiles } from "../agent/anthropic-files";
+import { type ConfigVars, readConfig } from "../config";
 import { type SessionEvent, sessionEventFrame } from "../protocol/session-events";
 import type { SessionSummary } from "../protocol/session-summary";
+import { AnthropicFileIds } from "./anthropic-file-ids";
 import { FileRegistry, type FileUse } from "./file-registry";
 import { userSessions } from "./schema";
 
@@ -29,15 +33,24 @@ export interface SessionPage {
  * current; this object only answers "which sessions does this user have". One per user, so listing
  * scales with users rather than funnelling everyone through one index.
  */
-export class UserSessions extends DurableObject<{ FILES: R2Bucket }> {
+/** What the index object reads from its env: the file bucket, and the vars it needs to delete Files API uploads. */
+export interface UserSessionsEnv extends ConfigVars {
+  FILES: R2Bucket;
+}
+
+export class UserSessions extends DurableObject<UserSessionsEnv> {
   private readonly db: DrizzleSqliteDODatabase<Record<string, unknown>>;
   /** Open event streams, oldest first. In memory: a stream ends with the object, and the client reconnects. */
   private readonly streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private readonly fileIds: AnthropicFileIds;
+  /** Made on first use: most users' index objects never delete a Files API upload. */
+  private upstreamFiles: AnthropicFiles | undefined;
 
-  constructor(ctx: DurableObjectState, env: { FILES: R2Bucket }) {
+  constructor(ctx: DurableObjectState, env: UserSessionsEnv) {
     super(ctx, env);
     this.db = drizzle(ctx.storage);
+    this.fileIds = new AnthropicFileIds(this.db);
     void ctx.blockConcurrencyWhile(() => migrate(this.db, migrations));
   }
 
@@ -124,9 +137,43 @@ export class UserSessions extends DurableObject<{ FILES: R2Bucket }> {
     new FileRegistry(this.db, this.env.FILES, userId).add(uses, Date.now());
   }
 
-  /** Drops a session's (or one message's) uses and deletes the files nobody uses any more. */
+  /**
+   * Drops a session's (or one message's) uses and deletes the files nobody uses any more: their bytes
+   * in R2 and their Files API uploads. The ids are taken in the same synchronous step as the uses go,
+   * so a new use that comes in while the deletes run finds no id and uploads again. A failed upstream
+   * delete is logged, never thrown: the session is gone either way, and the upload only costs storage.
+   */
   async releaseFiles(userId: string, scope: { sessionId: string; messageId?: string }): Promise<string[]> {
-    return new FileRegistry(this.db, this.env.FILES, userId).release(scope);
+    const registry = new FileRegistry(this.db, this.env.FILES, userId);
+    const unused = registry.drop(scope);
+    const uploads = this.fileIds.take(unused);
+    await registry.deleteObjects(unused);
+    await Promise.all(uploads.map((fileId) => this.deleteUpload(userId, fileId)));
+    return unused;
+  }
+
+  /** The user's Files API ids of these files (by SHA-256), for those that have one. */
+  async anthropicFileIds(sha256s: string[]): Promise<Record<string, string>> {
+    return this.fileIds.get(sha256s);
+  }
+
+  /** Records an upload; answers the id to use (see AnthropicFileIds.record). */
+  async recordAnthropicFile(sha256: string, fileId: string): Promise<string | undefined> {
+    return this.fileIds.record(sha256, fileId, Date.now());
+  }
+
+  /** Forgets an id the API answered as unknown. */
+  async forgetAnthropicFile(sha256: string, fileId: string): Promise<void> {
+    this.fileIds.forget(sha256, fileId);
+  }
+
+  private async deleteUpload(userId: string, fileId: string): Promise<void> {
+    try {
+      this.upstreamFiles ??= new AnthropicFiles(createAnthropicClient(readConfig(this.env)));
+      await this.upstreamFiles.delete(fileId);
+    } catch (error) {
+      console.log(JSON.stringify({ event: "anthropic_file_delete_failed", user: userId, fileId, detail: String(error) }));
+    }
   }
 
   async list(options: { limit: number; cursor?: { updatedAt: number; id: string } }): Promise<SessionPage> {
