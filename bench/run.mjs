@@ -59,9 +59,9 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 }
 
 /** Each suite gets a fresh service (fresh workerd: memory and caches do not carry over) and a warm-up turn. */
-async function withService(name, fn, vars = [], appDir = config.appDir ?? repo) {
+async function withService(name, fn, vars = [], appDir = config.appDir ?? repo, options = {}) {
   log(`${name}: starting wrangler dev`);
-  const svc = await startService({ repo: appDir, inPlace: config.inPlace && appDir === repo, log, vars });
+  const svc = await startService({ repo: appDir, inPlace: config.inPlace && appDir === repo, log, vars, ...options });
   active = svc;
   try {
     const work = (async () => {
@@ -252,10 +252,19 @@ try {
     rows.push(...peerRows(results.scenarios.peer, results.scenarios));
   }
   if (want("files")) {
-    await withService("files", async (svc) => {
-      results.scenarios.files = await filesScenario(svc, log);
-    });
-    rows.push(...filesRows(results.scenarios.files));
+    results.scenarios.files = {};
+    for (const code of codes) {
+      await withService(
+        `files (${code.name})`,
+        async (svc) => {
+          results.scenarios.files[code.name] = await filesScenario(svc, log);
+        },
+        [],
+        code.dir,
+        { upstreamProcess: true },
+      );
+      rows.push(...filesRows(results.scenarios.files[code.name], code.name));
+    }
   }
   if (want("flush-sweep") && config.flushIntervals.length > 0) {
     results.scenarios.flushSweep = [];

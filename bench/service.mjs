@@ -1,4 +1,5 @@
-// Starts the service the way scripts/dev.mjs does: the fake Anthropic upstream in this process, and
+// Starts the service the way scripts/dev.mjs does: the fake Anthropic upstream in this process (or in
+// its own, see upstream-process.mjs), and
 // `wrangler dev` (workerd) pointed at it, on free ports, with its own persistence directory.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
@@ -7,6 +8,7 @@ import { dirname, join } from "node:path";
 import { startFakeAnthropic } from "../fake-anthropic/serve.mjs";
 import { startWrangler } from "../scripts/lib/start-wrangler.mjs";
 import { findWorkerd } from "./proc.mjs";
+import { startUpstreamProcess } from "./upstream-process.mjs";
 
 const READY_TIMEOUT_MS = 90_000;
 
@@ -37,16 +39,17 @@ function bundleMap(appDir) {
 }
 
 /**
- * @param {{ repo: string, inPlace?: boolean, log: (line: string) => void, vars?: string[] }} options
+ * @param {{ repo: string, inPlace?: boolean, log: (line: string) => void, vars?: string[], upstreamProcess?: boolean }} options
  *   `inPlace`: run wrangler in the repository itself rather than in a snapshot of it.
+ *   `upstreamProcess`: the fake upstream (and its tap, as `upstream.tagged`) in a process of its own.
  * @returns the base URL, the processes to measure, `reloaded` (a promise that rejects if wrangler
  *   reloads the Worker) and `stop()`.
  */
-export async function startService({ repo, inPlace = false, log, vars: extraVars = [] }) {
+export async function startService({ repo, inPlace = false, log, vars: extraVars = [], upstreamProcess = false }) {
   const stateDir = mkdtempSync(join(tmpdir(), "edgechat-bench-"));
   const appDir = inPlace ? repo : join(stateDir, "app");
   if (!inPlace) snapshot(repo, appDir);
-  const fake = await startFakeAnthropic({ port: 0, tokensPerSecond: 0 });
+  const fake = upstreamProcess ? await startUpstreamProcess() : await startFakeAnthropic({ port: 0, tokensPerSecond: 0 });
   const logPath = join(stateDir, "wrangler.log");
   const logFile = createWriteStream(logPath);
   const vars = ["DEV_IDENTITY:bench", "BENCH_BASELINE:on", `ANTHROPIC_BASE_URL:${fake.url}`, "ANTHROPIC_API_KEY:fake", ...extraVars];
@@ -83,7 +86,7 @@ export async function startService({ repo, inPlace = false, log, vars: extraVars
     log(
       `wrangler dev ready on ${baseUrl} (wrangler pid ${wrangler.pid}, workerd worker pid ${processes.worker}, proxy pid ${processes.proxy}); fake upstream ${fake.url}`,
     );
-    return { baseUrl, processes, inspectorPort, bundleMap: () => bundleMap(appDir), reloaded, logPath, stop };
+    return { baseUrl, processes, inspectorPort, bundleMap: () => bundleMap(appDir), reloaded, logPath, stop, upstream: fake };
   } catch (error) {
     await stop();
     throw error;

@@ -8,9 +8,10 @@ import type { ToolCall } from "./anthropic-step-mapper";
 import { compactContext } from "./compact-context";
 import { type FileDelivery, loadContextFiles } from "./context-files";
 import { contextBudget, countPromptTokens, modelWindow } from "./context-window";
+import { FileBodies } from "./file-bodies";
 import { generateTitle } from "./generate-title";
 import { McpToolbox, type McpToolset } from "./mcp/mcp-toolbox";
-import { type ContextFiles, type ContextStore, estimateTokens, type ModelContext } from "./model-context";
+import { type ContextFiles, type ContextStore, estimateTokens, type ModelContext, type StoredFiles } from "./model-context";
 import { type AgentResult, type AgentRun, type AgentSettings, buildPrompt, runAgent } from "./run-agent";
 import { runToolCalls } from "./run-tool-calls";
 import { serverTools } from "./server-tools";
@@ -64,8 +65,8 @@ const logJson: Log = (event, detail) => console.log(JSON.stringify({ event, ...d
  * fake upstream in tests and keyless local runs; the code path is the same).
  */
 export function createAgentRunner(config: Config, log: Log = logJson): AgentRunner {
-  const client = createAnthropicClient(config);
-  const anthropicFiles = config.filesApi ? new AnthropicFiles(client) : undefined;
+  const anthropic = createAnthropicClient(config);
+  const anthropicFiles = config.filesApi ? new AnthropicFiles(anthropic) : undefined;
   const builtIn = enabledTools(config.tools);
   const mcp = new McpToolbox(config.mcpServers, log);
   const claudeTools = serverTools(config);
@@ -102,7 +103,7 @@ export function createAgentRunner(config: Config, log: Log = logJson): AgentRunn
       [...builtIn.keys(), ...claudeTools.map((tool) => tool.name)],
       mcp.serverNames.map((name) => `${name}__`),
     ),
-    title: (firstMessage) => generateTitle(client, config.titleModel, firstMessage),
+    title: (firstMessage) => generateTitle(anthropic, config.titleModel, firstMessage),
     async listTools() {
       try {
         const { tools, servers } = await turnTools();
@@ -133,7 +134,7 @@ export function createAgentRunner(config: Config, log: Log = logJson): AgentRunn
     async run(run) {
       // Compacting records a summary and tells followers (a transient data chunk); it is not model output.
       const compact = async (context: ModelContext, budget: number) => {
-        const { context: next, summarised } = await compactContext(client, config.model, context, budget);
+        const { context: next, summarised } = await compactContext(anthropic, config.model, context, budget);
         const last = summarised.at(-1);
         if (last && next.summary) {
           run.context.saveSummary({ throughSeq: last.seq, summary: next.summary });
@@ -162,10 +163,13 @@ export function createAgentRunner(config: Config, log: Log = logJson): AgentRunn
           });
           if (run.signal.aborted) throw run.signal.reason;
         }
-        const delivery: FileDelivery = { files: anthropicFiles, sessionId: run.sessionId, signal: run.signal, log };
+        // This turn's requests stream the bytes of the files they carry from storage (file-bodies.ts).
+        const bodies = new FileBodies(run.context.files ?? NO_FILES);
+        const client = anthropic.withOptions({ fetch: bodies.fetch });
+        const delivery: FileDelivery = { files: anthropicFiles, bodies, sessionId: run.sessionId, signal: run.signal, log };
         let context = run.context.load();
         let files = await loadContextFiles(context, run.context, delivery);
-        const window = await modelWindow(client, config.model);
+        const window = await modelWindow(anthropic, config.model);
         if (!window.known) log("model_window_unknown", { session: run.sessionId, model: config.model });
         const budget = contextBudget(window.tokens, config.contextBudgetTokens);
         const counted = await countPromptTokens(
@@ -257,3 +261,6 @@ function estimateContext(context: ModelContext, systemPrompt: string, tools: Rea
     context.messages.reduce((sum, m) => sum + estimateTokens(m.message.parts), 0)
   );
 }
+
+/** A context with no file store (the bench's baseline): every attached file reads as gone. */
+const NO_FILES: StoredFiles = { size: async () => undefined, stream: async () => undefined };

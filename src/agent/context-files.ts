@@ -1,5 +1,6 @@
 import { kindOf, parseFileRef } from "../protocol/file-parts";
 import type { AnthropicFiles } from "./anthropic-files";
+import type { FileBodies } from "./file-bodies";
 import type { ContextFile, ContextFiles, ContextStore, ModelContext } from "./model-context";
 
 type Log = (event: string, detail: Record<string, unknown>) => void;
@@ -7,6 +8,8 @@ type Log = (event: string, detail: Record<string, unknown>) => void;
 /** How a turn's files reach the model: the Files API (and where the user's ids are kept), or bytes in the request. */
 export interface FileDelivery {
   files?: AnthropicFiles | undefined;
+  /** where a file sent as bytes is streamed into this turn's requests */
+  bodies: FileBodies;
   sessionId: string;
   signal: AbortSignal;
   log: Log;
@@ -18,7 +21,8 @@ export interface FileDelivery {
  * the user's index object, so a file that has an id is neither read from R2 nor encoded again, and
  * the request stays small whatever the file's size. Text files stay inline as plain-text documents:
  * the Files API would take them only as `text/plain` documents, which cost the same tokens either
- * way, and they are at most 1 MiB. Without the Files API (the default) every file goes as bytes.
+ * way, and they are at most 1 MiB. Without the Files API (the default) every image and PDF goes as
+ * base64, streamed from R2 into each request (file-bodies.ts): only its size is looked up here.
  * An upload the API refuses rejects with the SDK's error: the turn fails with the usual mapping.
  */
 export async function loadContextFiles(context: ModelContext, store: ContextStore, delivery: FileDelivery): Promise<ContextFiles> {
@@ -31,8 +35,8 @@ export async function loadContextFiles(context: ModelContext, store: ContextStor
     }
   }
   const files = new Map<string, ContextFile>();
-  const { loadFile, fileIds } = store;
-  if (!loadFile) return files;
+  const { files: stored, fileIds } = store;
+  if (!stored) return files;
   const upstream = delivery.files && fileIds ? { files: delivery.files, ids: fileIds } : undefined;
   const byId = upstream ? [...attached].filter(([, { mediaType }]) => kindOf(mediaType) !== "text").map(([sha]) => sha) : [];
   const recorded = upstream && byId.length > 0 ? await upstream.ids.get(byId) : {};
@@ -43,12 +47,19 @@ export async function loadContextFiles(context: ModelContext, store: ContextStor
         files.set(sha, { fileId: known });
         return;
       }
-      const bytes = await loadFile(sha);
-      if (!bytes) return;
-      if (!upstream || !byId.includes(sha)) {
-        files.set(sha, { bytes });
+      if (kindOf(mediaType) === "text") {
+        const stream = await stored.stream(sha);
+        if (stream) files.set(sha, { text: await new Response(stream).text() });
         return;
       }
+      if (!upstream || !byId.includes(sha)) {
+        const size = await stored.size(sha);
+        if (size !== undefined) files.set(sha, { base64: delivery.bodies.placeholder(sha, size) });
+        return;
+      }
+      const stream = await stored.stream(sha);
+      if (!stream) return;
+      const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
       files.set(sha, await uploadOnce(sha, bytes, mediaType, upstream, delivery));
     }),
   );
@@ -74,7 +85,7 @@ async function uploadOnce(
   const uploaded = await upstream.files.upload(bytes, { filename, mediaType }, delivery.signal);
   const kept = await upstream.ids.record(sha, uploaded);
   if (kept !== uploaded) await deleteExtra(uploaded, upstream.files, delivery);
-  return kept === undefined ? { bytes } : { fileId: kept };
+  return kept === undefined ? { base64: delivery.bodies.placeholder(sha, bytes.byteLength) } : { fileId: kept };
 }
 
 async function deleteExtra(fileId: string, files: AnthropicFiles, delivery: FileDelivery): Promise<void> {

@@ -54,10 +54,20 @@ export async function countPromptTokens(client: Anthropic, prompt: MessageCountT
   const chars =
     JSON.stringify(prompt.messages).length + JSON.stringify(prompt.system ?? "").length + JSON.stringify(prompt.tools ?? []).length;
   const bound = Math.ceil(chars / MIN_CHARS_PER_TOKEN);
-  if (bound < budget) return bound;
+  // An image's or PDF's tokens do not follow from the request's characters (its bytes are a
+  // placeholder or a file id there): only the API can count a prompt that carries one.
+  if (bound < budget && !carriesMedia(prompt.messages)) return bound;
   try {
     return (await client.messages.countTokens(prompt, { maxRetries: 1, ...filesBetaOptions(prompt.messages) })).input_tokens;
   } catch {
     return undefined;
   }
+}
+
+function carriesMedia(messages: MessageCountTokensParams["messages"]): boolean {
+  return messages.some(
+    (message) =>
+      Array.isArray(message.content) &&
+      message.content.some((block) => block.type === "image" || (block.type === "document" && block.source.type !== "text")),
+  );
 }

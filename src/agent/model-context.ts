@@ -1,4 +1,5 @@
 import type { UIMessage } from "ai";
+import type { FileSource } from "./file-bodies";
 
 export interface StoredContextMessage {
   seq: number;
@@ -17,8 +18,8 @@ export interface ModelContext {
 export interface ContextStore {
   load(): ModelContext;
   saveSummary(summary: { throughSeq: number; summary: string }): void;
-  /** A stored file's bytes (a message's attachment, by SHA-256), or undefined when it is gone. */
-  loadFile?(sha256: string): Promise<Uint8Array | undefined>;
+  /** The session's stored files (messages' attachments, by SHA-256). */
+  files?: StoredFiles;
   /** Where the user's Files API ids are kept (when the Files API is on): one id per file content. */
   fileIds?: FileIdStore;
 }
@@ -38,8 +39,17 @@ export interface FileIdStore {
   forget(sha256: string, fileId: string): Promise<void>;
 }
 
-/** A file as the model gets it: its bytes (base64 or text in the request), or the Files API id of its upload. */
-export type ContextFile = { bytes: Uint8Array } | { fileId: string };
+/** Stored files as the agent reads them: a file's size to build a prompt, its bytes to send it. */
+export interface StoredFiles extends FileSource {
+  /** The file's size in bytes, or undefined when it is gone. */
+  size(sha256: string): Promise<number | undefined>;
+}
+
+/**
+ * A file as the model gets it: a text file's text; an image's or PDF's base64, as the placeholder the
+ * request streams it in place of (file-bodies.ts); or the Files API id of its upload.
+ */
+export type ContextFile = { text: string } | { base64: string } | { fileId: string };
 
 /** Files the context's messages attach, by SHA-256: loaded once per turn, before its first model call. */
 export type ContextFiles = ReadonlyMap<string, ContextFile>;

@@ -1,4 +1,3 @@
-import { Buffer } from "node:buffer";
 import type { ContentBlockParam, MessageParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages/messages";
 import { type FileUIPart, getToolName, isToolUIPart, type UIMessage } from "ai";
 import { kindOf, parseFileRef } from "../protocol/file-parts";
@@ -60,8 +59,9 @@ function userContent(message: UIMessage, files: ContextFiles): ContentBlockParam
 /**
  * An attachment as Claude takes it, in the user turn that attached it: an image block, a PDF as a
  * document block, a text file as a plain-text document (titled with its name). An image or PDF goes
- * by its Files API id when it has one, else as base64; the turn's prompt-cache breakpoint sits after
- * it, so later steps and turns read it from the cache.
+ * by its Files API id when it has one, else as base64 (streamed in place of its placeholder:
+ * file-bodies.ts); the turn's prompt-cache breakpoint sits after it, so later steps and turns read it
+ * from the cache.
  */
 function fileBlock(part: FileUIPart, files: ContextFiles): ContentBlockParam {
   const sha = parseFileRef(part.url);
@@ -73,20 +73,12 @@ function fileBlock(part: FileUIPart, files: ContextFiles): ContentBlockParam {
     const source = { type: "file" as const, file_id: file.fileId };
     return kind === "image" ? { type: "image", source } : { type: "document", source, title: name };
   }
-  const { bytes } = file;
+  if ("text" in file) return { type: "document", source: { type: "text", media_type: "text/plain", data: file.text }, title: name };
   if (kind === "image") {
     const media_type = part.mediaType as "image/png" | "image/jpeg" | "image/gif" | "image/webp";
-    return { type: "image", source: { type: "base64", media_type, data: toBase64(bytes) } };
+    return { type: "image", source: { type: "base64", media_type, data: file.base64 } };
   }
-  if (kind === "pdf") {
-    return { type: "document", source: { type: "base64", media_type: "application/pdf", data: toBase64(bytes) }, title: name };
-  }
-  return { type: "document", source: { type: "text", media_type: "text/plain", data: new TextDecoder().decode(bytes) }, title: name };
-}
-
-function toBase64(bytes: Uint8Array): string {
-  // Native encoding (nodejs_compat): a JavaScript loop over a 20 MB file holds the thread for long.
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+  return { type: "document", source: { type: "base64", media_type: "application/pdf", data: file.base64 }, title: name };
 }
 
 type Part = UIMessage["parts"][number];

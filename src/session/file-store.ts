@@ -1,5 +1,5 @@
 import type { FileUIPart } from "ai";
-import type { FileIdStore } from "../agent/model-context";
+import type { FileIdStore, StoredFiles } from "../agent/model-context";
 import type { IncomingFile } from "../protocol/client-message";
 import { fail, type Result } from "../protocol/error-code";
 import { fileRef, kindOf, sha256Hex } from "../protocol/file-parts";
@@ -91,9 +91,11 @@ export class FileStore {
     };
   }
 
-  /** A file's bytes, for the model; undefined if it is gone. */
-  async read(userId: string, sha256: string): Promise<Uint8Array | undefined> {
-    const object = await this.bucket.get(fileKey(userId, sha256));
-    return object ? new Uint8Array(await object.arrayBuffer()) : undefined;
+  /** One user's files as the model's requests read them: sizes from a HEAD, bytes as R2's stream (never whole in memory). */
+  reader(userId: string): StoredFiles {
+    return {
+      size: async (sha256) => (await this.bucket.head(fileKey(userId, sha256)))?.size,
+      stream: async (sha256) => (await this.bucket.get(fileKey(userId, sha256)))?.body,
+    };
   }
 }

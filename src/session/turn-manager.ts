@@ -52,8 +52,8 @@ export interface TurnManagerDeps {
   onQueuedStarted: (messageId: string, turn: Turn | undefined) => void;
   /** The queue changed (a message queued, started or cancelled): every tab should show it. */
   onQueueChanged: () => void;
-  /** Reads a stored file's bytes for the model (a message's attachment). */
-  files: Pick<FileStore, "read" | "fileIds">;
+  /** A user's stored files as the model's requests read them, and their Files API ids. */
+  files: Pick<FileStore, "reader" | "fileIds">;
   /** The session's listing changed (a new turn, a title): the session updates the user's index. */
   onListingChanged: () => void;
 }
@@ -383,7 +383,7 @@ export class TurnManager {
         return { summary: compaction?.summary, messages: [...messages, ...inFlight], continuing };
       },
       saveSummary: (summary) => store.compactions.append(summary, Date.now()),
-      loadFile: (sha256) => this.deps.files.read(store.meta.get()!.owner, sha256),
+      files: this.deps.files.reader(store.meta.get()!.owner),
       fileIds: this.deps.files.fileIds(store.meta.get()!.owner),
     };
     // Not awaited: the turn outlives the request that started it. Pending I/O keeps the object alive.
