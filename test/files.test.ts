@@ -173,6 +173,40 @@ describe("files in messages", () => {
     expect((await exports.default.fetch(part.url)).status).toBe(404);
   });
 
+  it("a message read from history is edited with its files: history's link names the stored file, for its owner only", async () => {
+    const id = newSessionId();
+    const token = await tokenFor("alice");
+    await stockChat(id, token).sendMessage({ text: "keep fake:text tokens=2", files: [filePart("application/pdf", PDF, "r.pdf")] });
+    const objects = await storedFiles();
+    // A reload: the stock Chat starts from history, whose file part carries a signed link.
+    const history = (await getSession(id)).body.messages as UIMessage[];
+    const [asked] = history;
+    const files = asked!.parts.filter((p): p is FileUIPart => p.type === "file");
+    expect(files[0]!.url).toMatch(/\/api\/files\//);
+    const chat = new TestChat({
+      id,
+      messages: await validateUIMessages({ messages: history }),
+      transport: new DefaultChatTransport({ api: `${ORIGIN}/api/chat`, headers: { authorization: `Bearer ${token}` }, fetch: workerFetch }),
+    });
+    // The page's edit: the same id, the new text, the message's files as they are.
+    await chat.sendMessage({ text: "edited fake:describe-files", files, messageId: asked!.id });
+    expect(chat.error).toBeUndefined();
+    expect(answerText(chat.messages.at(-1)).split("\n")[0]).toBe(`document application/pdf ${PDF.byteLength} bytes 2 pages`);
+    const edited = ((await getSession(id)).body.messages as UIMessage[])[0]!;
+    expect(edited.parts.map((p) => p.type)).toEqual(["file", "text"]);
+    expect(await storedFiles()).toEqual(objects);
+    // Bob holding Alice's link names no file of his: refused, nothing stored for him.
+    const other = newSessionId();
+    const res = await call("/api/chat", {
+      method: "POST",
+      user: "bob",
+      json: { id: other, messages: [{ id: "m1", role: "user", parts: [files[0], { type: "text", text: "mine?" }] }] },
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json<any>()).error.code).toBe("unknown_file");
+    expect(await storedFiles("bob")).toEqual([]);
+  });
+
   it("links that are forged, altered or expired are refused", async () => {
     const id = newSessionId();
     const chat = stockChat(id, await tokenFor("alice"));

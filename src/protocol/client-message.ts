@@ -1,7 +1,16 @@
 import type { UIMessage } from "ai";
 import { z } from "zod";
 import { fail, type Result } from "./error-code";
-import { checkFileBytes, DEFAULT_FILE_LIMITS, type FileLimits, kindOf, normalMediaType, parseDataUrl, parseFileRef } from "./file-parts";
+import {
+  checkFileBytes,
+  DEFAULT_FILE_LIMITS,
+  type FileLimits,
+  kindOf,
+  normalMediaType,
+  parseDataUrl,
+  parseFileLink,
+  parseFileRef,
+} from "./file-parts";
 
 /** characters of text one user message may carry (answered 413 above it) */
 export const MAX_MESSAGE_CHARS = 32_000;
@@ -90,7 +99,7 @@ function readFiles(
   let total = 0;
   for (const part of parts) {
     const filename = part.filename?.replace(/[\r\n"]/g, "_");
-    const sha256 = parseFileRef(part.url);
+    const sha256 = parseFileRef(part.url) ?? parseFileLink(part.url);
     if (sha256) {
       const kind = kindOf(part.mediaType);
       if (!kind) return fail("unsupported_file_type", `Files of type ${part.mediaType} cannot be attached.`);

@@ -62,10 +62,34 @@ export function parseFileRef(url: string): string | undefined {
   return /^[0-9a-f]{64}$/.test(sha) ? sha : undefined;
 }
 
+/**
+ * The SHA-256 that a file link from history names (`.../api/files/<payload>.<signature>`, made by
+ * http/file-links.ts), so that a client re-sending a message it read from history refers to the same
+ * stored file: the page's edit keeps the message's files, and after a reload those are history's links.
+ * The signature is not needed to name a file: a named file is looked up under the sender's own key,
+ * so a link to another user's file names nothing of the sender's (`unknown_file`), and a link's expiry
+ * is about serving bytes to whoever holds it, not about naming a file the sender has.
+ */
+export function parseFileLink(url: string): string | undefined {
+  const match = /^(?:https?:\/\/[^/?#]+)?\/api\/files\/([A-Za-z0-9_-]{1,4096})\.[A-Za-z0-9_-]{1,200}$/.exec(url);
+  if (!match) return undefined;
+  try {
+    const json = atob(match[1]!.replaceAll("-", "+").replaceAll("_", "/"));
+    const sha = (JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0)))) as { s?: unknown }).s;
+    return typeof sha === "string" && /^[0-9a-f]{64}$/.test(sha) ? sha : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A data URL's bytes and media type: base64 (what `sendMessage({ files })` makes) or percent-encoded text. */
 export function parseDataUrl(url: string): Result<{ mediaType: string; bytes: Uint8Array }> {
   const match = /^data:([^,;]*)((?:;[^,;=]+=[^,;]*)*)(;base64)?,(.*)$/s.exec(url);
-  if (!match) return fail("invalid_file", "A file's url must be a data URL (data:<type>;base64,...) or a reference from an upload.");
+  if (!match)
+    return fail(
+      "invalid_file",
+      "A file's url must be a data URL (data:<type>;base64,...), a reference from an upload, or a file link from history.",
+    );
   const mediaType = match[1] || "text/plain";
   const body = match[4]!;
   if (match[3]) {
