@@ -265,6 +265,17 @@ try {
       );
       rows.push(...filesRows(results.scenarios.files[code.name], code.name));
     }
+    // The same with the Anthropic Files API on: the first turn uploads each file, later requests name it by id.
+    await withService(
+      "files (Files API)",
+      async (svc) => {
+        results.scenarios.files.filesApi = await filesScenario(svc, log);
+      },
+      ["ANTHROPIC_FILES_API:on"],
+      config.appDir ?? repo,
+      { upstreamProcess: true },
+    );
+    rows.push(...filesRows(results.scenarios.files.filesApi, "ANTHROPIC_FILES_API=on"));
   }
   if (want("flush-sweep") && config.flushIntervals.length > 0) {
     results.scenarios.flushSweep = [];
