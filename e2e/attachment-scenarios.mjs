@@ -112,6 +112,18 @@ export const attachmentScenarios = [
       );
       const chip = chat.page.locator(`${USER} [data-testid="file-chip"][data-name="notes.txt"]`);
       check((await chip.getAttribute("href"))?.includes("/api/files/"), "the text file's chip links to it");
+
+      // An edit after the reload keeps the message's files: they go back as history's links, which name
+      // the stored files, and the new version's answer shows the model got them again.
+      const piece = chat.page.locator(`.turn-piece:has(${USER}), .turn-piece:has([data-testid="message-editor"])`).first();
+      await piece.getByTestId("edit").click();
+      await piece.getByTestId("edit-input").fill(`${DESCRIBE} again`);
+      await piece.getByTestId("edit-save").click();
+      await piece.locator('[data-testid="branch-switcher"][data-index="1"][data-count="2"]').waitFor({ timeout: TIMEOUT_MS });
+      await chat.waitStatus("ready");
+      for (const line of lines) await chat.waitForAnswerText(line);
+      check((await chat.page.getByTestId("chat-error").count()) === 0, "the edit with its files was accepted");
+      await waitForImages(chat, `${USER} [data-testid="file-image"] img`, 2);
     },
   ),
   {
