@@ -10,7 +10,9 @@
  * Every one needs the beta header, and so does a Messages request whose image or document names its
  * source by `{ type: "file", file_id }` (resolveFileSources). An unknown id is a 404 `not_found_error`.
  * The list is how tests see how many uploads exist and which were deleted. A file whose bytes contain
- * `fake:refuse-upload` is refused (400 `invalid_request_error`), so a test can fail an upload.
+ * `fake:refuse-upload` is refused (400 `invalid_request_error`), so a test can fail an upload; one
+ * whose bytes contain `fake:fail-deletes=<n>` answers its first n deletes with a transient 500
+ * `api_error`, as the API does in an outage, so a test can see a delete retried until it succeeds.
  */
 import { FakeApiError } from "./fake-api-error.js";
 import { randomId } from "./random-id.js";
@@ -23,7 +25,7 @@ const MAX_STORED_BYTES = 512 * 1024 * 1024;
 
 /**
  * @typedef {{ id: string, type: "file", filename: string, mime_type: string, size_bytes: number, created_at: string, downloadable: boolean }} FileMetadata
- * @typedef {{ metadata: FileMetadata, bytes: Uint8Array }} StoredFile
+ * @typedef {{ metadata: FileMetadata, bytes: Uint8Array, failDeletes: number }} StoredFile
  */
 
 /** @type {Map<string, StoredFile>} id -> upload, oldest first */
@@ -80,6 +82,10 @@ export async function handleFilesRequest(request, pathname, authenticate) {
   }
   if (request.method === "DELETE") {
     if (!file) throw notFound(id);
+    if (file.failDeletes > 0) {
+      file.failDeletes -= 1;
+      throw new FakeApiError(500, "api_error", "Internal server error");
+    }
     forget(id);
     return { status: 200, body: { id, type: "file_deleted" } };
   }
@@ -115,7 +121,7 @@ function upload(form) {
     // Only files that Claude's tools create can be downloaded; uploads cannot.
     downloadable: false,
   };
-  files.set(metadata.id, { metadata, bytes });
+  files.set(metadata.id, { metadata, bytes, failDeletes: asciiCount(bytes, "fake:fail-deletes=") });
   storedBytes += bytes.byteLength;
   while (files.size > MAX_FILES || storedBytes > MAX_STORED_BYTES) forget(/** @type {string} */ (files.keys().next().value));
   return metadata;
@@ -123,12 +129,31 @@ function upload(form) {
 
 /** Whether the bytes hold this ASCII text anywhere. @param {Uint8Array} bytes @param {string} text */
 function containsAscii(bytes, text) {
+  return indexOfAscii(bytes, text) >= 0;
+}
+
+/** Where this ASCII text first starts in the bytes, or -1. @param {Uint8Array} bytes @param {string} text */
+function indexOfAscii(bytes, text) {
   const codes = Array.from(text, (c) => c.charCodeAt(0));
   outer: for (let i = 0; i + codes.length <= bytes.length; i += 1) {
     for (let j = 0; j < codes.length; j += 1) if (bytes[i + j] !== codes[j]) continue outer;
-    return true;
+    return i;
   }
-  return false;
+  return -1;
+}
+
+/**
+ * The decimal number right after this ASCII text in the bytes, or 0 when the text is not there.
+ * @param {Uint8Array} bytes @param {string} text
+ */
+function asciiCount(bytes, text) {
+  const at = indexOfAscii(bytes, text);
+  if (at < 0) return 0;
+  let n = 0;
+  for (let i = at + text.length; i < bytes.length && (bytes[i] ?? 0) >= 0x30 && (bytes[i] ?? 0) <= 0x39; i += 1) {
+    n = n * 10 + ((bytes[i] ?? 0) - 0x30);
+  }
+  return n;
 }
 
 /** @param {string} id */

@@ -85,9 +85,10 @@ export const fileRoutes = new OpenAPIHono<App>({ defaultHook: validationHook() }
     unwrap(await sessionStub(c.env, userId, id).create({ userId, sessionId: id, requestId: c.get("requestId") }));
     const sha256 = await sha256Hex(bytes);
     const files = new FileStore(c.env.FILES, (user) => sessionIndexStub(c.env, user));
-    // Recorded as the session's upload before the bytes are written (see FileStore.attach).
+    // Recorded as the session's upload before the bytes are written, and answered once any delete of
+    // them already sent has landed, so `put`'s HEAD decides rightly whether to write (see FileStore.attach).
     const use = { sha256, sessionId: id, messageId: `upload:${sha256}` };
-    await sessionIndexStub(c.env, userId).addFileUses(userId, [use]);
+    await sessionIndexStub(c.env, userId).addFileUses([use]);
     try {
       await files.put(userId, sha256, bytes, mediaType);
     } catch (error) {

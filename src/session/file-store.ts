@@ -23,7 +23,9 @@ export class FileStore {
   /**
    * Stores the files of a message about to be admitted, and returns the parts the message keeps. The
    * use is recorded before any bytes are written, so a concurrent delete of the last other use cannot
-   * remove a file this message is about to keep; anything that fails releases what was recorded.
+   * remove a file this message is about to keep (recording it cancels an owed deletion, and answers
+   * after a delete already sent has landed: `put`'s HEAD then sees whether the bytes must be written
+   * again); anything that fails releases what was recorded.
    */
   async attach(
     userId: string,
@@ -47,7 +49,14 @@ export class FileStore {
     }
     const registry = this.registry(userId);
     const uses: FileUse[] = prepared.map((p) => ({ sha256: p.sha256, ...use }));
-    await registry.addFileUses(userId, uses);
+    const { revived } = await registry.addFileUses(uses);
+    // A referenced file whose deletion was owed may have been deleted after the HEAD above, and
+    // there are no bytes here to write again: the reference is then unknown, as for a deleted file.
+    for (const { sha256, file } of prepared) {
+      if (file.kind === "bytes" || !revived.includes(sha256) || (await this.bucket.head(fileKey(userId, sha256)))) continue;
+      await registry.releaseFiles(userId, use);
+      return fail("unknown_file", `No file ${sha256.slice(0, 12)}... has been uploaded by this user.`);
+    }
     try {
       for (const { sha256, file } of prepared) {
         if (file.kind !== "bytes") continue;

@@ -47,8 +47,8 @@ export class AnthropicFileIds {
   }
 
   /** Removes the ids of files whose last use went, and answers them for deletion upstream. */
-  take(sha256s: readonly string[]): string[] {
-    const ids = Object.values(this.get(sha256s));
+  take(sha256s: readonly string[]): { sha256: string; fileId: string }[] {
+    const ids = Object.entries(this.get(sha256s)).map(([sha256, fileId]) => ({ sha256, fileId }));
     for (let i = 0; i < sha256s.length; i += BATCH) {
       this.db
         .delete(anthropicFiles)

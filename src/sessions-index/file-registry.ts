@@ -19,15 +19,11 @@ export function fileKey(userId: string, sha256: string): string {
 
 /**
  * One user's file references, kept in that user's index object: the single writer for the user, so
- * adding a use and deleting the last one can never interleave. A file's bytes are deleted from R2 in
- * the same step that removes its last use: nothing is orphaned, and nothing still used is lost.
+ * adding a use and dropping the last one can never interleave. The caller records the deletion of a
+ * file found unused in the same step (PendingDeletions): nothing is orphaned, nothing still used is lost.
  */
 export class FileRegistry {
-  constructor(
-    private readonly db: DrizzleSqliteDODatabase<Record<string, unknown>>,
-    private readonly bucket: R2Bucket,
-    private readonly userId: string,
-  ) {}
+  constructor(private readonly db: DrizzleSqliteDODatabase<Record<string, unknown>>) {}
 
   add(uses: readonly FileUse[], at: number): void {
     for (const use of uses)
@@ -68,13 +64,5 @@ export class FileRegistry {
       }
     }
     return touched.filter((sha) => !stillUsed.has(sha));
-  }
-
-  /** Deletes the bytes of files `drop` found unused. */
-  async deleteObjects(unused: readonly string[]): Promise<void> {
-    // R2 deletes at most 1,000 keys per call.
-    for (let i = 0; i < unused.length; i += 1_000) {
-      await this.bucket.delete(unused.slice(i, i + 1_000).map((sha) => fileKey(this.userId, sha)));
-    }
   }
 }

@@ -37,3 +37,26 @@ export const anthropicFiles = sqliteTable("anthropic_files", {
   fileId: text("file_id").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+/**
+ * Deletions owed: an R2 object (`r2_object`, target its key) or a Files API upload (`anthropic_file`,
+ * target its id) of a file whose last use went. Written in the same step that finds the file unused,
+ * and removed only when the delete succeeded, so a failed or interrupted delete is retried by the
+ * alarm (next_attempt_at) instead of leaving an orphan nobody knows of. A new use of the file cancels
+ * its `r2_object` row in the same step as it is recorded.
+ */
+export const pendingFileDeletions = sqliteTable(
+  "pending_file_deletions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    sha256: text("sha256").notNull(),
+    kind: text("kind", { enum: ["r2_object", "anthropic_file"] }).notNull(),
+    target: text("target").notNull(),
+    /** failed attempts so far */
+    attempts: integer("attempts").notNull(),
+    /** ms since the epoch: when the alarm tries it (again) */
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("pending_file_deletions_file").on(t.sha256), index("pending_file_deletions_due").on(t.nextAttemptAt)],
+);

@@ -9,7 +9,9 @@ import { type ConfigVars, readConfig } from "../config";
 import { type SessionEvent, sessionEventFrame } from "../protocol/session-events";
 import type { SessionSummary } from "../protocol/session-summary";
 import { AnthropicFileIds } from "./anthropic-file-ids";
-import { FileRegistry, type FileUse } from "./file-registry";
+import { FileDeleter } from "./file-deleter";
+import { FileRegistry, type FileUse, fileKey } from "./file-registry";
+import { PendingDeletions, RETRY_BASE_MS } from "./pending-deletions";
 import { userSessions } from "./schema";
 
 /** event streams one user may hold open at once (tabs, devices); a new one past this closes the oldest */
@@ -21,6 +23,8 @@ const MAX_EVENT_BACKLOG_BYTES = 64 * 1024;
 
 const encoder = new TextEncoder();
 const HEARTBEAT = encoder.encode(": heartbeat\n\n");
+/** owed deletions one alarm tries at most (each a subrequest or part of one); more are left for an alarm at once */
+const ALARM_DELETIONS = 200;
 
 export interface SessionPage {
   sessions: SessionSummary[];
@@ -44,6 +48,8 @@ export class UserSessions extends DurableObject<UserSessionsEnv> {
   private readonly streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private readonly fileIds: AnthropicFileIds;
+  private readonly pending: PendingDeletions;
+  private readonly deleter: FileDeleter;
   /** Made on first use: most users' index objects never delete a Files API upload. */
   private upstreamFiles: AnthropicFiles | undefined;
 
@@ -51,6 +57,11 @@ export class UserSessions extends DurableObject<UserSessionsEnv> {
     super(ctx, env);
     this.db = drizzle(ctx.storage);
     this.fileIds = new AnthropicFileIds(this.db);
+    this.pending = new PendingDeletions(this.db);
+    this.deleter = new FileDeleter(this.pending, () => ({
+      bucket: this.env.FILES,
+      deleteUpload: (fileId) => this.upstream().delete(fileId),
+    }));
     void ctx.blockConcurrencyWhile(() => migrate(this.db, migrations));
   }
 
@@ -132,24 +143,57 @@ export class UserSessions extends DurableObject<UserSessionsEnv> {
     }
   }
 
-  /** Records that a session's message (or upload) uses these files. */
-  async addFileUses(userId: string, uses: FileUse[]): Promise<void> {
-    new FileRegistry(this.db, this.env.FILES, userId).add(uses, Date.now());
+  /**
+   * Records that a session's message (or upload) uses these files. A file whose deletion is still
+   * owed is kept: its R2 deletion is cancelled in the same step, and `revived` names it, since its
+   * object may be gone already. Answers only once any R2 delete of it already sent has landed, so the
+   * caller's HEAD then sees the object as it stays, and writes the bytes again (or, with none to
+   * write, refuses the file) rather than keep a use of a missing object.
+   */
+  async addFileUses(uses: FileUse[]): Promise<{ revived: string[] }> {
+    new FileRegistry(this.db).add(uses, Date.now());
+    const revived = this.pending.cancelObjects(uses.map((use) => use.sha256));
+    await this.deleter.settled(revived);
+    return { revived };
   }
 
   /**
    * Drops a session's (or one message's) uses and deletes the files nobody uses any more: their bytes
-   * in R2 and their Files API uploads. The ids are taken in the same synchronous step as the uses go,
-   * so a new use that comes in while the deletes run finds no id and uploads again. A failed upstream
-   * delete is logged, never thrown: the session is gone either way, and the upload only costs storage.
+   * in R2 and their Files API uploads. In the same synchronous step as the uses go, the ids are taken
+   * (a new use finds none and uploads again) and every delete is recorded as owed; each is removed
+   * when it succeeds, and the alarm retries the rest with a backoff. Never throws for a failed delete:
+   * the session is gone either way.
    */
   async releaseFiles(userId: string, scope: { sessionId: string; messageId?: string }): Promise<string[]> {
-    const registry = new FileRegistry(this.db, this.env.FILES, userId);
-    const unused = registry.drop(scope);
-    const uploads = this.fileIds.take(unused);
-    await registry.deleteObjects(unused);
-    await Promise.all(uploads.map((fileId) => this.deleteUpload(userId, fileId)));
+    const unused = new FileRegistry(this.db).drop(scope);
+    if (unused.length === 0) return [];
+    const now = Date.now();
+    const owed = this.pending.record(
+      [
+        ...unused.map((sha256) => ({ sha256, kind: "r2_object" as const, target: fileKey(userId, sha256) })),
+        ...this.fileIds.take(unused).map(({ sha256, fileId }) => ({ sha256, kind: "anthropic_file" as const, target: fileId })),
+      ],
+      now,
+      now + RETRY_BASE_MS,
+    );
+    // The retry is scheduled before the first try: an object evicted mid-delete still retries.
+    await this.scheduleDeletions();
+    await this.deleter.run(owed);
+    await this.scheduleDeletions();
     return unused;
+  }
+
+  /** Retries the owed deletions that are due (see releaseFiles). */
+  override async alarm(): Promise<void> {
+    await this.deleter.run(this.pending.due(Date.now(), ALARM_DELETIONS));
+    await this.scheduleDeletions();
+  }
+
+  /** The alarm at the next owed deletion's time (at once if one is overdue), or none when nothing is owed. */
+  private async scheduleDeletions(): Promise<void> {
+    const next = this.pending.nextDueAt();
+    if (next === undefined) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
   }
 
   /** The user's Files API ids of these files (by SHA-256), for those that have one. */
@@ -157,9 +201,19 @@ export class UserSessions extends DurableObject<UserSessionsEnv> {
     return this.fileIds.get(sha256s);
   }
 
-  /** Records an upload; answers the id to use (see AnthropicFileIds.record). */
+  /**
+   * Records an upload; answers the id to use (see AnthropicFileIds.record). An upload that is not
+   * kept is deleted by its uploader at once; it is also owed here, tried first by the alarm after
+   * that (a 404 counts as deleted), so a failure of the uploader's delete leaves no orphan either.
+   */
   async recordAnthropicFile(sha256: string, fileId: string): Promise<string | undefined> {
-    return this.fileIds.record(sha256, fileId, Date.now());
+    const now = Date.now();
+    const kept = this.fileIds.record(sha256, fileId, now);
+    if (kept !== fileId) {
+      this.pending.record([{ sha256, kind: "anthropic_file", target: fileId }], now, now + RETRY_BASE_MS);
+      await this.scheduleDeletions();
+    }
+    return kept;
   }
 
   /** Forgets an id the API answered as unknown. */
@@ -167,13 +221,13 @@ export class UserSessions extends DurableObject<UserSessionsEnv> {
     this.fileIds.forget(sha256, fileId);
   }
 
-  private async deleteUpload(userId: string, fileId: string): Promise<void> {
-    try {
-      this.upstreamFiles ??= new AnthropicFiles(createAnthropicClient(readConfig(this.env)));
-      await this.upstreamFiles.delete(fileId);
-    } catch (error) {
-      console.log(JSON.stringify({ event: "anthropic_file_delete_failed", user: userId, fileId, detail: String(error) }));
-    }
+  /**
+   * No SDK retries: a failed delete is owed and retried by the alarm with its own backoff, and the
+   * SDK's retries would hold the user's delete request for seconds.
+   */
+  private upstream(): AnthropicFiles {
+    this.upstreamFiles ??= new AnthropicFiles(createAnthropicClient({ ...readConfig(this.env), upstreamMaxRetries: 0 }));
+    return this.upstreamFiles;
   }
 
   async list(options: { limit: number; cursor?: { updatedAt: number; id: string } }): Promise<SessionPage> {

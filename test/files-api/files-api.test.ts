@@ -1,3 +1,5 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { DefaultChatTransport, type UIMessage } from "ai";
 import { describe, expect, it } from "vitest";
 import { call, newSessionId, ORIGIN, tokenFor, workerFetch } from "../support/api";
@@ -62,6 +64,25 @@ function stockChat(id: string, token: string) {
     id,
     transport: new DefaultChatTransport({ api: `${ORIGIN}/api/chat`, headers: { authorization: `Bearer ${token}` }, fetch: workerFetch }),
   });
+}
+
+const indexObject = (user: string) => env.USER_SESSIONS.get(env.USER_SESSIONS.idFromName(user));
+
+/** The deletions the user's index object still owes. */
+async function owed(user: string): Promise<{ kind: string; target: string; attempts: number }[]> {
+  return runInDurableObject(indexObject(user), (_instance, state) =>
+    state.storage.sql
+      .exec<{ kind: string; target: string; attempts: number }>("SELECT kind, target, attempts FROM pending_file_deletions ORDER BY id")
+      .toArray(),
+  );
+}
+
+/** Makes every owed deletion due now (its backoff has passed), then runs the index object's alarm. */
+async function retryNow(user: string): Promise<boolean> {
+  await runInDurableObject(indexObject(user), (_instance, state) => {
+    state.storage.sql.exec("UPDATE pending_file_deletions SET next_attempt_at = 0");
+  });
+  return runDurableObjectAlarm(indexObject(user));
 }
 
 const answerText = (message: UIMessage | undefined) => (message?.parts ?? []).flatMap((p) => (p.type === "text" ? [p.text] : [])).join("");
@@ -142,6 +163,46 @@ describe("files by Files API id", () => {
     await expect.poll(async () => (await uploads(imageName, docName)).map((f) => f.filename)).toEqual([imageName]);
     expect((await call(`/api/sessions/${b}`, { method: "DELETE", user })).status).toBe(200);
     await expect.poll(async () => await uploads(imageName, docName)).toEqual([]);
+  });
+
+  it("an upload whose delete fails is owed and retried by the alarm until it is gone; a new use uploads anew, another session's upload is kept", async () => {
+    const logs = captureLogs(["file_delete_failed"]);
+    const user = `fapi-${unique().slice(0, 8)}`;
+    const token = await tokenFor(user);
+    // The fake answers this upload's first two deletes with a 500, as in an outage.
+    const [image, doc] = [png(), pdf("fake:fail-deletes=2")];
+    const [imageName, docName] = [await uploadName(image, "png"), await uploadName(doc, "pdf")];
+    const [a, b, c] = [newSessionId(), newSessionId(), newSessionId()];
+    await stockChat(a, token).sendMessage({
+      text: "both fake:text tokens=2",
+      files: [file("image/png", image, "i.png"), file("application/pdf", doc, "d.pdf")],
+    });
+    await stockChat(b, token).sendMessage({ text: "image only fake:text tokens=2", files: [file("image/png", image, "i.png")] });
+    const [lost] = await uploads(docName);
+
+    expect((await call(`/api/sessions/${a}`, { method: "DELETE", user })).status).toBe(200);
+    await expect.poll(() => logs.events().length).toBe(1);
+    expect(logs.events()[0]).toMatchObject({ event: "file_delete_failed", kind: "anthropic_file", target: lost!.id, attempts: 1 });
+    expect(await owed(user)).toEqual([{ kind: "anthropic_file", target: lost!.id, attempts: 1 }]);
+    // Its R2 object went (that delete succeeded); its upload is still there, owed.
+    expect(await env.FILES.head(`users/${user}/files/${await sha256(doc)}`)).toBeNull();
+    expect((await uploads(docName)).map((f) => f.id)).toEqual([lost!.id]);
+
+    // A new use while the old upload is owed gets no id (it was taken with the last use): it uploads anew.
+    const again = stockChat(c, token);
+    await again.sendMessage({ text: "again fake:describe-files", files: [file("application/pdf", doc, "d.pdf")] });
+    expect(answerText(again.messages.at(-1)).split("\n")[0]).toBe(`document application/pdf ${doc.byteLength} bytes 2 pages by file_id`);
+    const renewed = (await uploads(docName)).map((f) => f.id).filter((id) => id !== lost!.id);
+    expect(renewed).toHaveLength(1);
+
+    expect(await retryNow(user)).toBe(true);
+    expect(await owed(user)).toEqual([{ kind: "anthropic_file", target: lost!.id, attempts: 2 }]);
+    expect(await retryNow(user)).toBe(true);
+    expect(await owed(user)).toEqual([]);
+    expect(logs.events().map((e) => e.attempts)).toEqual([1, 2]);
+    // The old upload is gone; the new one and b's image stay.
+    expect((await uploads(docName)).map((f) => f.id)).toEqual(renewed);
+    expect(await uploads(imageName)).toHaveLength(1);
   });
 
   it("an id the API no longer knows is forgotten and the file uploaded again, once: the turn succeeds", async () => {
