@@ -3,7 +3,8 @@
  * Global setup of the `workerd` test project (vitest's main process). workerd's own log lines, unlike
  * the Worker's console output, reach this process's stdout and stderr straight from the plugin's
  * Miniflare, outside any test: neither a test's console spy nor `onConsoleLog` sees them. These are
- * the ones the tests cause on purpose; they are dropped here, and any other line still prints.
+ * the ones the tests cause on purpose (and one note of a library's probe); they are dropped here, and
+ * any other line still prints.
  */
 const DELIBERATE = [
   // recovery.test.ts and bounded-storage.test.ts crash an object with `state.abort(reason)`.
@@ -20,6 +21,10 @@ const DELIBERATE = [
   // runDurableObjectAlarm runs an alarm by hand while the scheduled one is due; the handler sets the
   // next one (workerd's NOSENTRY lines are its informational notes, never errors).
   "NOSENTRY SQLite alarm handler canceled with requestScheduledAlarm",
+  // Not a fault: the Anthropic SDK's one-time probe before its first multipart upload (the Files API
+  // tests) reads `new Response(new FormData()).text()` to see whether fetch encodes FormData, and
+  // workerd notes that multipart is not text (internal/uploads.mjs, supportsFormData).
+  "Called .text() on an HTTP body which does not appear to be text. The body's Content-Type is \"multipart/form-data",
 ];
 
 export default function hideDeliberateFaultLogs() {
