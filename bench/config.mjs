@@ -20,6 +20,7 @@ const OPTIONS = {
   throughputReps: ["throughput-reps", "BENCH_THROUGHPUT_REPS", 3, 1, Number],
   sessions: ["sessions", "BENCH_SESSIONS", "10,50,100", "10", list],
   sessionTokens: ["session-tokens", "BENCH_SESSION_TOKENS", "1000,400,200", "200", list],
+  sessionReps: ["session-reps", "BENCH_SESSION_REPS", 3, 1, Number],
   pacedTokens: ["paced-tokens", "BENCH_PACED_TOKENS", 600, 200, Number],
   pacedRate: ["paced-rate", "BENCH_PACED_RATE", 100, 100, Number],
   pacedReps: ["paced-reps", "BENCH_PACED_REPS", 3, 1, Number],
@@ -72,8 +73,8 @@ ${Object.entries(OPTIONS)
   --app-dir            [BENCH_APP_DIR] the project wrangler runs (default: this repository)
   --in-place           [BENCH_IN_PLACE=1] run wrangler in the project itself, not in a snapshot of it
   --before-dir         [BENCH_BEFORE_DIR] another checkout (e.g. the code before a change, from
-                       \`git worktree add\` or \`git archive\`) measured in the same run by the latency
-                       and big-turn scenarios, next to this one
+                       \`git worktree add\` or \`git archive\`) measured in the same run by the fan-out
+                       (x100), throughput (sessions), latency and big-turn scenarios, next to this one
 With --only or --app-dir and no --out, results go to ${join(tmpdir(), "edgechat-bench-results.partial.json")}.`;
 
 export function readConfig(argv = process.argv.slice(2), env = process.env) {

@@ -100,9 +100,10 @@ export function throughputRows({ single, concurrent }) {
     });
   }
   for (const c of concurrent ?? []) {
+    const scenario = `throughput ${c.sessions} sessions x ${c.tokens} tokens${c.code === "before" ? " (before)" : ""}`;
     rows.push({
-      scenario: `throughput ${c.sessions} sessions x ${c.tokens} tokens`,
-      metric: "aggregate tokens (upstream deltas) per second",
+      scenario,
+      metric: `aggregate tokens (upstream deltas) per second${c.ratios ? ` (median ratio of ${c.ratios.map((r) => f(r, 2)).join(", ")})` : ""}`,
       value: f(c.durable.tokensPerSecond, 0),
       baseline: f(c.baseline.tokensPerSecond, 0),
       ratio: ratio(c.durable.tokensPerSecond, c.baseline.tokensPerSecond),
@@ -110,7 +111,7 @@ export function throughputRows({ single, concurrent }) {
       result: c.sessions === 50 ? passIf(c.durable.tokensPerSecond >= 0.7 * c.baseline.tokensPerSecond) : "",
     });
     rows.push({
-      scenario: `throughput ${c.sessions} sessions x ${c.tokens} tokens`,
+      scenario,
       metric: "chunk log rows per 1000 tokens (coalescing)",
       value: f(c.durable.chunkRowsPer1000Tokens),
       baseline: "",
@@ -119,7 +120,7 @@ export function throughputRows({ single, concurrent }) {
       result: "",
     });
     rows.push({
-      scenario: `throughput ${c.sessions} sessions x ${c.tokens} tokens`,
+      scenario,
       metric: "workerd CPU per token: Worker process (+ wrangler proxy)",
       value: `${f(c.durable.cpuPerTokenUs.worker, 0)} us (+${f(c.durable.cpuPerTokenUs.proxy, 0)})`,
       baseline: `${f(c.baseline.cpuPerTokenUs.worker, 0)} us (+${f(c.baseline.cpuPerTokenUs.proxy, 0)})`,

@@ -134,7 +134,12 @@ try {
         for (const [i, sessions] of config.sessions.entries()) {
           log(`throughput: ${sessions} sessions x ${config.sessionTokens[i]} tokens`);
           s.throughput.concurrent.push(
-            await concurrentSessions(base, { sessions, tokens: config.sessionTokens[i], processes: svc.processes }),
+            await concurrentSessions(base, {
+              sessions,
+              tokens: config.sessionTokens[i],
+              processes: svc.processes,
+              reps: config.sessionReps,
+            }),
           );
         }
         rows.push(...throughputRows(s.throughput));
@@ -152,6 +157,26 @@ try {
         rows.push(...resumeRows(s.resume));
       }
     });
+  }
+  if (want("throughput") && config.beforeDir) {
+    await withService(
+      "throughput (before)",
+      async (svc) => {
+        const before = [];
+        for (const [i, sessions] of config.sessions.entries()) {
+          log(`throughput (before): ${sessions} sessions x ${config.sessionTokens[i]} tokens`);
+          const tokens = config.sessionTokens[i];
+          before.push({
+            code: "before",
+            ...(await concurrentSessions(svc.baseUrl, { sessions, tokens, processes: svc.processes, reps: config.sessionReps })),
+          });
+        }
+        results.scenarios.throughput.concurrent.push(...before);
+        rows.push(...throughputRows({ concurrent: before }));
+      },
+      [],
+      resolve(config.beforeDir),
+    );
   }
   // The code measured ("this"), and the code before a change when --before-dir names it.
   const codes = [
