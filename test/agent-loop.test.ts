@@ -232,6 +232,15 @@ describe("agent loop: upstream failures", () => {
     await expectConsistentTurn(id, chunks);
     expect(logs.events(id)).toMatchObject(failureLogs(id, "upstream_stalled"));
   });
+
+  it("a stream that outlasts the stall timeout but is never quiet that long is not cut", async () => {
+    // 30 deltas 100 ms apart: 3 s of stream against the tests' 2 s STALL_TIMEOUT_MS.
+    const { id, chunks } = await turn("slow but steady fake:text tokens=30 rate=10");
+    expect(chunks.at(-1)).toEqual({ type: "finish", finishReason: "stop" });
+    expect(chunks.some((c) => c.type === "error")).toBe(false);
+    const message = await expectConsistentTurn(id, chunks);
+    expect(textOf(message).split(" ").length).toBeGreaterThanOrEqual(30);
+  });
 });
 
 describe("agent loop: usage and caching", () => {
