@@ -112,9 +112,6 @@ export async function filesScenario(svc, log) {
     alone,
     during,
     storedDuring: stored.during,
-    durationRatio: round(during.ms / alone.ms),
-    p99DelayRatio: round(during.p99DelayMs / Math.max(alone.p99DelayMs, 0.001)),
-    p99GapRatio: round(during.p99GapMs / Math.max(alone.p99GapMs, 0.001)),
     pdf: pdfResult,
     image: imageResult,
     rssBeforeMiB: round(rssBefore / 2 ** 20),
@@ -164,29 +161,24 @@ async function beside(svc, pdfBytes, image) {
 /** The table's rows: the paced turn beside the files against itself alone, and the memory peak. */
 export function filesRows(r, code = "this") {
   const scenario = `files${code === "this" ? "" : ` (${code})`}: a ${r.pdfBytes / 2 ** 20} MB PDF (upload) and a ${Math.round(r.imageBytes / 2 ** 20)} MB image (data URL) beside a paced turn`;
-  const row = (metric, value, baseline, ratio) => ({ scenario, metric, value, baseline, ratio, target: "", result: "" });
+  /** A figure beside the files against the same figure alone (or before the files), with their ratio. */
+  const vs = (metric, value, baseline) => ({
+    scenario,
+    metric,
+    value: round(value),
+    baseline: round(baseline),
+    ratio: round(value / Math.max(baseline, 0.001)),
+    target: "",
+    result: "",
+  });
+  const { during, alone, storedDuring } = r;
   return [
-    row("paced turn duration, ms", round(r.during.ms), round(r.alone.ms), r.durationRatio),
-    row(
-      "paced turn delay upstream write -> client, p50, ms",
-      round(r.during.p50DelayMs),
-      round(r.alone.p50DelayMs),
-      round(r.during.p50DelayMs / r.alone.p50DelayMs),
-    ),
-    row("paced turn delay upstream write -> client, p99, ms", round(r.during.p99DelayMs), round(r.alone.p99DelayMs), r.p99DelayRatio),
-    row(
-      "paced turn delay upstream write -> client, max, ms",
-      round(r.during.maxDelayMs),
-      round(r.alone.maxDelayMs),
-      round(r.during.maxDelayMs / r.alone.maxDelayMs),
-    ),
-    row("paced turn p99 gap between deltas, ms", round(r.during.p99GapMs), round(r.alone.p99GapMs), r.p99GapRatio),
-    row(
-      "the same, files already stored (no R2 write): delay p99, ms",
-      round(r.storedDuring.p99DelayMs),
-      round(r.alone.p99DelayMs),
-      round(r.storedDuring.p99DelayMs / r.alone.p99DelayMs),
-    ),
-    row("workerd resident memory, MiB (before -> peak)", r.rssPeakMiB, r.rssBeforeMiB, round(r.rssPeakMiB / r.rssBeforeMiB)),
+    vs("paced turn duration, ms", during.ms, alone.ms),
+    vs("paced turn delay upstream write -> client, p50, ms", during.p50DelayMs, alone.p50DelayMs),
+    vs("paced turn delay upstream write -> client, p99, ms", during.p99DelayMs, alone.p99DelayMs),
+    vs("paced turn delay upstream write -> client, max, ms", during.maxDelayMs, alone.maxDelayMs),
+    vs("paced turn p99 gap between deltas, ms", during.p99GapMs, alone.p99GapMs),
+    vs("the same, files already stored (no R2 write): delay p99, ms", storedDuring.p99DelayMs, alone.p99DelayMs),
+    vs("workerd resident memory, MiB (before -> peak)", r.rssPeakMiB, r.rssBeforeMiB),
   ];
 }
