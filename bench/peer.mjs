@@ -6,14 +6,13 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { clientTextDeltas, deliveryDelays } from "./delta-timing.mjs";
 import { startService } from "./service.mjs";
 import { percentile, sessionId, sleep } from "./stats.mjs";
 import { startUpstreamTap } from "./upstream-tap.mjs";
-import { clientFrame, nextFrame } from "./ws-client.mjs";
+import { clientFrame, rawWebSocket } from "./ws-client.mjs";
 
 const RESPONSE = "cf_agent_use_chat_response";
 const TURN_TIMEOUT_MS = 180_000;
@@ -31,51 +30,36 @@ function ensureInstalled(dir, log) {
  * same reason: cheap clients). Keeps every `cf_agent_use_chat_response` chunk with its arrival time.
  */
 function openAgentSocket(url) {
-  const { hostname, port, pathname } = new URL(url);
   const rec = { chunks: [], done: false, opened: undefined, ended: undefined, socket: undefined, error: undefined };
   let onOpen;
   let onEnd;
   rec.opened = new Promise((r) => (onOpen = r));
   rec.ended = new Promise((r) => (onEnd = r));
-  const socket = connect(Number(port), hostname);
-  rec.socket = socket;
-  let handshake = true;
-  let buffer = Buffer.alloc(0);
-  socket.on("connect", () => {
-    const key = randomBytes(16).toString("base64");
-    socket.write(
-      `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-    );
-  });
-  socket.on("data", (data) => {
-    const t = performance.now();
-    buffer = buffer.length === 0 ? data : Buffer.concat([buffer, data]);
-    if (handshake) {
-      const end = buffer.indexOf("\r\n\r\n");
-      if (end === -1) return;
-      handshake = false;
-      buffer = buffer.subarray(end + 4);
+  const socket = rawWebSocket(url, {
+    onOpen() {
       onOpen();
-    }
-    for (let next = nextFrame(buffer); next; next = nextFrame(buffer)) {
-      const { opcode } = next;
-      const payload = next.payload.toString();
-      buffer = buffer.subarray(next.size);
+      return true;
+    },
+    onFrame({ opcode, payload: bytes }, t) {
       if (opcode === 8) {
         onEnd();
-        return;
+        return true;
       }
-      if (opcode !== 1 || !payload.includes(RESPONSE)) continue;
+      if (opcode !== 1) return false;
+      const payload = bytes.toString();
+      if (!payload.includes(RESPONSE)) return false;
       const frame = JSON.parse(payload);
-      if (frame.type !== RESPONSE) continue;
+      if (frame.type !== RESPONSE) return false;
       if (frame.body) rec.chunks.push({ t, data: frame.body });
       if (frame.done) {
         rec.done = true;
         rec.doneCount = (rec.doneCount ?? 0) + 1;
         onEnd();
       }
-    }
+      return false;
+    },
   });
+  rec.socket = socket;
   socket.on("error", (error) => {
     rec.error = error;
     onOpen();

@@ -34,6 +34,44 @@ export function nextFrame(buffer) {
   return { opcode: buffer[0] & 15, payload: buffer.subarray(offset, offset + length), size: offset + length };
 }
 
+/**
+ * A client WebSocket over a raw TCP socket: the handshake, then each complete server frame with the
+ * time its bytes arrived; pings are answered. `onOpen(head, t)` gets the handshake's response head and
+ * returns false to read no further; `onFrame(frame, t)` returns true to read no further.
+ * @param {string} url
+ * @param {{ onOpen: (head: string, t: number) => boolean, onFrame: (frame: { opcode: number, payload: Buffer, size: number }, t: number) => boolean }} handlers
+ */
+export function rawWebSocket(url, { onOpen, onFrame }) {
+  const { hostname, port, pathname } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  let handshake = true;
+  let buffer = Buffer.alloc(0);
+  socket.on("connect", () => {
+    const key = randomBytes(16).toString("base64");
+    socket.write(
+      `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+  });
+  socket.on("data", (data) => {
+    const t = performance.now();
+    buffer = buffer.length === 0 ? data : Buffer.concat([buffer, data]);
+    if (handshake) {
+      const end = buffer.indexOf("\r\n\r\n");
+      if (end === -1) return;
+      handshake = false;
+      const head = buffer.subarray(0, end).toString();
+      buffer = buffer.subarray(end + 4);
+      if (!onOpen(head, t)) return;
+    }
+    for (let next = nextFrame(buffer); next; next = nextFrame(buffer)) {
+      buffer = buffer.subarray(next.size);
+      if (next.opcode === 9) socket.write(clientFrame(10, next.payload));
+      if (onFrame(next, t)) return;
+    }
+  });
+  return socket;
+}
+
 export function clientFrame(opcode, payload) {
   const mask = randomBytes(4);
   const length = payload.length;
@@ -59,7 +97,6 @@ export function clientFrame(opcode, payload) {
 export const openWsSend = (url, sessionId, text) => openWsResume(url, sessionId, { send: text });
 
 export function openWsResume(url, sessionId, { send } = {}) {
-  const { hostname, port, pathname } = new URL(url);
   const rec = {
     url,
     sentAt: performance.now(),
@@ -74,7 +111,6 @@ export function openWsResume(url, sessionId, { send } = {}) {
   let resolveFirst;
   rec.firstData = new Promise((resolve) => (resolveFirst = resolve));
   rec.done = new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
     const finish = (outcome) => {
       if (rec.outcome !== undefined) return;
       rec.outcome = outcome;
@@ -84,25 +120,13 @@ export function openWsResume(url, sessionId, { send } = {}) {
       socket.end(clientFrame(8, Buffer.from([0x03, 0xe8])));
       socket.destroy();
     };
-    let handshake = true;
-    let buffer = Buffer.alloc(0);
-    socket.on("connect", () => {
-      const key = randomBytes(16).toString("base64");
-      socket.write(
-        `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-      );
-    });
-    socket.on("data", (data) => {
-      const t = performance.now();
-      buffer = buffer.length === 0 ? data : Buffer.concat([buffer, data]);
-      if (handshake) {
-        const end = buffer.indexOf("\r\n\r\n");
-        if (end === -1) return;
-        const head = buffer.subarray(0, end).toString();
-        if (!head.startsWith("HTTP/1.1 101")) return finish(`handshake: ${head.split("\r\n")[0]}`);
-        handshake = false;
+    const socket = rawWebSocket(url, {
+      onOpen(head, t) {
+        if (!head.startsWith("HTTP/1.1 101")) {
+          finish(`handshake: ${head.split("\r\n")[0]}`);
+          return false;
+        }
         rec.openAt = t;
-        buffer = buffer.subarray(end + 4);
         // A send's clock starts when the request leaves, as an HTTP POST's does.
         if (send !== undefined) rec.sentAt = t;
         const request =
@@ -118,15 +142,15 @@ export function openWsResume(url, sessionId, { send } = {}) {
                 body: {},
               };
         socket.write(clientFrame(1, JSON.stringify(request)));
-      }
-      // Split complete frames off the buffer (server frames are never masked).
-      for (let next = nextFrame(buffer); next; next = nextFrame(buffer)) {
-        const { opcode, payload } = next;
-        buffer = buffer.subarray(next.size);
-        rec.bytes += next.size;
-        if (opcode === 9) socket.write(clientFrame(10, payload));
-        if (opcode === 8) return finish(`closed ${payload.length >= 2 ? payload.readUInt16BE(0) : ""}`);
-        if (opcode !== 1) continue;
+        return true;
+      },
+      onFrame({ opcode, payload, size }, t) {
+        rec.bytes += size;
+        if (opcode === 8) {
+          finish(`closed ${payload.length >= 2 ? payload.readUInt16BE(0) : ""}`);
+          return true;
+        }
+        if (opcode !== 1) return false;
         rec.frames.push(payload);
         rec.times.push(t);
         if (payload.subarray(0, CHUNK_PREFIX_BYTES.length).equals(CHUNK_PREFIX_BYTES)) {
@@ -134,12 +158,16 @@ export function openWsResume(url, sessionId, { send } = {}) {
             rec.firstChunk = t;
             resolveFirst(rec);
           }
-          continue;
+          return false;
         }
         const frame = JSON.parse(payload.toString());
-        if (frame.requestId !== REQUEST_ID) continue; // session events
-        if (frame.type === "end" || frame.type === "no-active" || frame.type === "error") return finish(frame.type);
-      }
+        if (frame.requestId !== REQUEST_ID) return false; // session events
+        if (frame.type === "end" || frame.type === "no-active" || frame.type === "error") {
+          finish(frame.type);
+          return true;
+        }
+        return false;
+      },
     });
     socket.on("error", (error) => {
       rec.error = error;
