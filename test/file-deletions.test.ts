@@ -128,6 +128,14 @@ async function historyLink(user: string, sessionId: string): Promise<string> {
   return (message.parts.find((p) => p.type === "file") as FileUIPart).url;
 }
 
+/** The user's bucket holds this file alone, and the session's history link serves its bytes. */
+async function expectKeptAndServed(user: string, sessionId: string, bytes: Uint8Array): Promise<void> {
+  expect(await storedFiles(user)).toEqual([`users/${user}/files/${await sha256(bytes)}`]);
+  const res = await exports.default.fetch(await historyLink(user, sessionId));
+  expect(res.status).toBe(200);
+  expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
+}
+
 describe("a failed file delete is owed, not orphaned", () => {
   it("an R2 delete that fails is retried by the alarm until the object is gone; a file another session uses is never deleted", async () => {
     const logs = captureLogs(["file_delete_failed"]);
@@ -179,10 +187,7 @@ describe("a failed file delete is owed, not orphaned", () => {
     expect(await owed(user)).toEqual([]);
     // The retry that would have deleted it finds nothing owed.
     await retryNow(user);
-    expect(await storedFiles(user)).toEqual([`users/${user}/files/${await sha256(doc)}`]);
-    const res = await exports.default.fetch(await historyLink(user, c));
-    expect(res.status).toBe(200);
-    expect(new Uint8Array(await res.arrayBuffer())).toEqual(doc);
+    await expectKeptAndServed(user, c, doc);
   });
 
   it("a file attached again while its R2 delete is in flight is written again after the delete lands", async () => {
@@ -206,10 +211,7 @@ describe("a failed file delete is owed, not orphaned", () => {
     await expect.poll(() => owed(user)).toEqual([]);
     land.resolve();
     expect((await attached).status).toBe(200);
-    expect(await storedFiles(user)).toEqual([`users/${user}/files/${await sha256(doc)}`]);
-    const res = await exports.default.fetch(await historyLink(user, c));
-    expect(res.status).toBe(200);
-    expect(new Uint8Array(await res.arrayBuffer())).toEqual(doc);
+    await expectKeptAndServed(user, c, doc);
   });
 
   it("a reference to an uploaded file whose R2 delete lands meanwhile is unknown_file, and keeps no use", async () => {
