@@ -3,6 +3,8 @@
 
 /** ms for anything the page waits on: generous, since slow answers run for several seconds */
 export const TIMEOUT_MS = 45_000;
+/** A slow answer (300 words at 20 a second): long enough to stop, reload or follow mid-way. */
+export const SLOW_TEXT = "fake:text tokens=300 rate=20";
 
 const ASSISTANT = '[data-testid="message"][data-role="assistant"]';
 
@@ -55,6 +57,15 @@ export class ChatPage {
 
   status() {
     return this.page.getByTestId("chat").getAttribute("data-chat-status");
+  }
+
+  /** Sends a slow answer's request, stops it once its 10th word shows, and waits until it shows stopped. */
+  async sendAndStop() {
+    await this.send(SLOW_TEXT);
+    await this.waitForAnswerText(" word10");
+    await this.page.getByTestId("stop").click();
+    await this.page.getByTestId("stopped").waitFor({ timeout: TIMEOUT_MS });
+    await this.waitStatus("ready");
   }
 
   async waitStatus(status) {

@@ -6,7 +6,6 @@ import { signToken } from "./scenarios.mjs";
 
 const ASSISTANT = '[data-testid="message"][data-role="assistant"]';
 /** 300 words at 20 per second: long enough to stop in the middle */
-const SLOW_TEXT = "fake:text tokens=300 rate=20";
 
 async function newChat(browserContext, baseUrl) {
   return new ChatPage(await browserContext.newPage(), baseUrl);
@@ -98,11 +97,7 @@ export const pageScenarios = [
     async ({ browserContext, baseUrl, shot, device }) => {
       const chat = await newChat(browserContext, baseUrl);
       const sessionId = await chat.openNew();
-      await chat.send(SLOW_TEXT);
-      await chat.waitForAnswerText(" word10");
-      await chat.page.getByTestId("stop").click();
-      await chat.page.getByTestId("stopped").waitFor({ timeout: TIMEOUT_MS });
-      await chat.waitStatus("ready");
+      await chat.sendAndStop();
       // A failed turn with no text at all (the API refuses the key at once).
       await chat.send("fake:auth-error");
       await chat.page.getByTestId("failed").waitFor({ timeout: TIMEOUT_MS });

@@ -1,14 +1,13 @@
 // What the issue asks of the chat page, each as a user would check it. The fake upstream picks its
 // behaviour from a `fake:` directive in the message (fake-anthropic/fake-anthropic.js).
 import { createHmac } from "node:crypto";
-import { ChatPage, storedAnswerText, storedSession, TIMEOUT_MS } from "./chat-page.mjs";
+import { ChatPage, SLOW_TEXT, storedAnswerText, storedSession, TIMEOUT_MS } from "./chat-page.mjs";
 import { NON_LOOPBACK_HOST } from "./chromium.mjs";
 import { AUTH_SECRET } from "./dev-server.mjs";
 import { check } from "./harness.mjs";
 
 const CALCULATOR = 'fake:tool tool=calculator args={"expression":"6*7"}';
 /** 300 words at 20 per second: a 15 s answer, long enough to reload or stop in the middle */
-const SLOW_TEXT = "fake:text tokens=300 rate=20";
 
 /** Occurrences of a whole word (so `word30` does not count inside `word300`). */
 function countWord(text, word) {
@@ -156,11 +155,7 @@ export const scenarios = [
     async run({ browserContext, baseUrl, shot }) {
       const chat = await newPage(browserContext, baseUrl);
       const sessionId = await chat.openNew();
-      await chat.send(SLOW_TEXT);
-      await chat.waitForAnswerText(" word10");
-      await chat.page.getByTestId("stop").click();
-      await chat.page.getByTestId("stopped").waitFor({ timeout: TIMEOUT_MS });
-      await chat.waitStatus("ready");
+      await chat.sendAndStop();
       await chat.page.getByTestId("send").waitFor({ timeout: TIMEOUT_MS });
       await chat.screenshot(shot("stopped"));
       const view = await storedSession(baseUrl, sessionId);
