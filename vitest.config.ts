@@ -43,6 +43,7 @@ const TEST_MCP_TOKEN = "demo-mcp-test-token";
 const NODE_TESTS = [
   "test/message-assembler.test.ts",
   "test/read-congestion.test.ts",
+  "test/turn-stream.test.ts",
   "test/fake-anthropic.test.ts",
   "test/tools/*.test.ts",
   "test/page-*.test.ts",

@@ -109,10 +109,14 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     const begun = await this.sends.begin(request);
     if (!begun.ok) return begun;
     if ("queued" in begun) {
-      const stream = queuedSse(begun.queued, (started) => this.attachSse(started.source, started.startAt).stream, this.log.bind(this));
+      const stream = queuedSse(
+        begun.queued,
+        (started) => this.attachSse(started.source, started.startAt, { sender: true }).stream,
+        this.log.bind(this),
+      );
       return { ok: true, stream, messageId: request.action === "send" ? request.message.id : "" };
     }
-    const follower = this.attachSse(begun.source, begun.startAt);
+    const follower = this.attachSse(begun.source, begun.startAt, { sender: true });
     return { ok: true, stream: follower.stream, messageId: begun.messageId };
   }
 
@@ -291,9 +295,13 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     });
   }
 
-  private attachSse(source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>, startAt: number): SseFollower {
+  private attachSse(
+    source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>,
+    startAt: number,
+    as: { sender?: boolean } = {},
+  ): SseFollower {
     const follower = new SseFollower(source, startAt, (gone) => source.detach?.(gone));
-    source.attach?.(follower);
+    source.attach?.(follower, as);
     return follower;
   }
 

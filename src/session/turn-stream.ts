@@ -26,6 +26,12 @@ const COALESCE_FLOOR_MS = 10;
 const BEHIND_FLUSH_MS = 80;
 
 /**
+ * rows a turn writes at its end whatever the policy (the last deltas with `finish-step`, then
+ * `finish`): reserved in the write budget from the start (see `rowIsFull`)
+ */
+const CLOSING_ROWS = 2;
+
+/**
  * Chunks the client should see at once: the stream's start and end, and settled tool steps.
  */
 const FLUSH_NOW = new Set<UIMessageChunk["type"]>([
@@ -60,16 +66,18 @@ export interface TurnStreamOptions {
 
 /**
  * The live half of a turn's resumable stream: assigns each chunk its session-wide sequence, persists
- * chunks in coalesced batches, and only then hands each batch to every follower. "Durable before
- * visible" holds by construction: a chunk reaches a follower only through `flush`, after the row is
- * written, and the Durable Object's output gate holds outgoing bytes until that write is confirmed.
+ * chunks in coalesced batches, and only then hands each batch to every follower (the sender's stream
+ * first, see `fanOut`). "Durable before visible" holds by construction: a chunk reaches a follower
+ * only through `flush`, after the row is written, and the Durable Object's output gate holds outgoing
+ * bytes until that write is confirmed.
  *
  * When a row is written is a trade between rows per token and the wait per delta. With a row per k
  * deltas at an even rate a delta waits (k - 1) / 2 inter-token gaps on average, whatever the policy,
  * so the policy is a row per `flushDeltas` deltas, and no waiting where waiting buys nothing:
  * - the first delta of a part, and a delta after a quiet spell (no chunk for `flushIntervalMs`), go
  *   at once with what is pending: the first token is as fast as without durability;
- * - a row is written as soon as it holds `flushDeltas` deltas. While reads come faster than
+ * - a row is written as soon as it holds `flushDeltas` deltas (one more while the turn is over its
+ *   budget of a row per `flushDeltas` deltas, see `rowIsFull`). While reads come faster than
  *   COALESCE_FLOOR_MS apart (full speed) it first waits until its oldest chunk is that old, so a fast
  *   stream writes rows of many deltas rather than of `flushDeltas`;
  * - when the deltas that fill a row came in one network read (Claude sends several per read), the
@@ -92,6 +100,9 @@ export class TurnStream implements ChunkSource {
   private pendingChars = 0;
   /** deltas among `pending` */
   private pendingDeltas = 0;
+  /** rows written and deltas appended so far: the turn's write budget (see `rowIsFull`) */
+  private rows = 0;
+  private deltas = 0;
   /** when the oldest pending chunk was appended */
   private pendingSince = 0;
   /** consecutive deltas appended since the last other chunk: 1 marks a part's first delta */
@@ -108,7 +119,13 @@ export class TurnStream implements ChunkSource {
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSentAt = Date.now();
   private lastAppendAt = Date.now();
+  /** the client that sent the turn's message (its request's stream): served first, see `fanOut` */
+  private readonly senders = new Set<Follower>();
+  /** every other follower: a second tab, a resume, a watcher */
   private readonly followers = new Set<Follower>();
+  /** batches the senders have and the other followers do not yet, oldest first */
+  private deferred: ChunkBatch[] = [];
+  private deferTimer: ReturnType<typeof setTimeout> | undefined;
   private isEnded = false;
   private readonly flushDeltas: number;
 
@@ -132,7 +149,7 @@ export class TurnStream implements ChunkSource {
   }
 
   get followerCount(): number {
-    return this.followers.size;
+    return this.senders.size + this.followers.size;
   }
 
   read(from: number, to: number): readonly string[] {
@@ -158,10 +175,13 @@ export class TurnStream implements ChunkSource {
     this.pendingChars += entry.line.length;
     const isDelta = DELTAS.has(chunk.type);
     this.deltaRun = isDelta ? this.deltaRun + 1 : 0;
-    if (isDelta) this.pendingDeltas += 1;
+    if (isDelta) {
+      this.pendingDeltas += 1;
+      this.deltas += 1;
+    }
     const interval = this.options.flushIntervalMs;
     const behind = isolateReads.behind(now);
-    const full = this.pendingDeltas >= this.flushDeltas && !behind;
+    const full = this.rowIsFull() && !behind;
     const waited = now - this.pendingSince;
     if (interval === 0 || this.pending.length >= MAX_BATCH_CHUNKS || this.pendingChars >= MAX_BATCH_CHARS) {
       this.flush();
@@ -182,6 +202,19 @@ export class TurnStream implements ChunkSource {
   }
 
   /**
+   * A row is full at `flushDeltas` deltas, or at one more while the turn is over its write budget of
+   * a row per `flushDeltas` deltas. The rows that go at once (the start, a part's first delta, tool
+   * steps, and the closing rows, reserved from the start) are paid back by the next rows holding one
+   * delta more: with 4 a 1,000-delta turn writes about 250 rows, not 253, and its first 15 or so
+   * rows of deltas hold 5, which moves the median wait per delta by well under a gap.
+   */
+  private rowIsFull(): boolean {
+    if (this.flushDeltas === 1) return this.pendingDeltas >= 1;
+    const overBudget = (this.rows + 1 + CLOSING_ROWS) * this.flushDeltas > this.deltas;
+    return this.pendingDeltas >= this.flushDeltas + (overBudget ? 1 : 0);
+  }
+
+  /**
    * Flushes once the current event-loop turn is over: the rest of a network read's deltas join the
    * row. Costs about 2-3 ms in workerd (measured), so only a burst uses it.
    */
@@ -193,7 +226,7 @@ export class TurnStream implements ChunkSource {
     });
   }
 
-  /** Writes pending chunks as one row, then delivers them. Synchronous: nothing interleaves. */
+  /** Writes pending chunks as one row, then delivers them (see `fanOut`). Synchronous up to the fan-out. */
   flush(): void {
     if (this.flushTimer !== undefined) this.clearFlushTimer();
     if (this.flushImmediate !== undefined) {
@@ -208,13 +241,39 @@ export class TurnStream implements ChunkSource {
     this.pendingChars = 0;
     this.pendingDeltas = 0;
     this.options.log.append(this.options.turn, firstSeq, lines);
+    this.rows += 1;
     this.durable = firstSeq + lines.length - 1;
     let sse: Uint8Array | undefined;
-    const batch: ChunkBatch = { firstSeq, lines, sse: () => (sse ??= encodeSse(sseFrames(firstSeq, lines))) };
-    for (const follower of this.followers) {
-      if (!follower.deliver(batch)) this.followers.delete(follower);
-    }
+    this.fanOut({ firstSeq, lines, sse: () => (sse ??= encodeSse(sseFrames(firstSeq, lines))) });
     this.lastSentAt = Date.now();
+  }
+
+  /**
+   * The sender's stream gets a batch at once; the other followers get it when this turn of the event
+   * loop is over, all at once, in order. Every delivery is work on the one thread that also carries
+   * the sender's bytes on, so with 100 followers the sender's row used to leave somewhere among theirs:
+   * at 200 tokens/s that added 3-4 ms to the sender's median delay per delta (13.5-14.7 ms, against
+   * 10.4-10.5 ms sender-first; BENCHMARKS.md, "The sender first"). Without a sender attached (say, a
+   * resume after a reload) nobody waits: everyone at once.
+   */
+  private fanOut(batch: ChunkBatch): void {
+    deliverTo(this.senders, batch);
+    if (this.followers.size === 0) return;
+    if (this.senders.size === 0) {
+      this.drainDeferred();
+      deliverTo(this.followers, batch);
+      return;
+    }
+    this.deferred.push(batch);
+    this.deferTimer ??= setTimeout(() => this.drainDeferred(), 0);
+  }
+
+  private drainDeferred(): void {
+    if (this.deferTimer !== undefined) clearTimeout(this.deferTimer);
+    this.deferTimer = undefined;
+    const batches = this.deferred;
+    this.deferred = [];
+    for (const batch of batches) deliverTo(this.followers, batch);
   }
 
   /** Flushes in `delayMs` unless a flush is already due sooner. */
@@ -246,16 +305,21 @@ export class TurnStream implements ChunkSource {
   /** The alarm's backstop for the heartbeat timer: heartbeats followers idle for an interval. */
   heartbeatIfIdle(now: number): void {
     if (this.isEnded || now - this.lastSentAt < this.options.heartbeatIntervalMs) return;
-    for (const follower of this.followers) follower.heartbeat();
+    this.heartbeatAll();
     this.lastSentAt = now;
   }
 
-  attach(follower: Follower): void {
-    this.followers.add(follower);
+  /**
+   * `sender`: the stream of the request that sent the turn's message, which is served first. A
+   * follower attached while batches wait for the others reads them from the log, like any late joiner.
+   */
+  attach(follower: Follower, { sender = false }: { sender?: boolean } = {}): void {
+    (sender ? this.senders : this.followers).add(follower);
     if (this.isEnded) follower.end();
   }
 
   detach(follower: Follower): void {
+    this.senders.delete(follower);
     this.followers.delete(follower);
   }
 
@@ -263,10 +327,17 @@ export class TurnStream implements ChunkSource {
   end(): void {
     if (this.isEnded) return;
     this.flush();
+    this.drainDeferred();
     this.isEnded = true;
     if (this.heartbeatTimer !== undefined) clearTimeout(this.heartbeatTimer);
-    for (const follower of [...this.followers]) follower.end();
+    for (const follower of [...this.senders, ...this.followers]) follower.end();
+    this.senders.clear();
     this.followers.clear();
+  }
+
+  private heartbeatAll(): void {
+    for (const follower of this.senders) follower.heartbeat();
+    for (const follower of this.followers) follower.heartbeat();
   }
 
   /**
@@ -280,12 +351,18 @@ export class TurnStream implements ChunkSource {
       () => {
         if (this.isEnded) return;
         if (Date.now() - this.lastSentAt >= interval) {
-          for (const follower of this.followers) follower.heartbeat();
+          this.heartbeatAll();
           this.lastSentAt = Date.now();
         }
         this.armHeartbeat();
       },
       Math.max(due, 0),
     );
+  }
+}
+
+function deliverTo(followers: Set<Follower>, batch: ChunkBatch): void {
+  for (const follower of followers) {
+    if (!follower.deliver(batch)) followers.delete(follower);
   }
 }
