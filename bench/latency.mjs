@@ -4,6 +4,7 @@
 // the rows it costs. See BENCHMARKS.md, "Latency per delta".
 import { follow, runTurn, sendBaseline, sendChat, sessionStats, turnText } from "./api.mjs";
 import { clientTextDeltas, deliveryDelays } from "./delta-timing.mjs";
+import { parseSse } from "./sse-client.mjs";
 import { percentile, sleep } from "./stats.mjs";
 import { statsDelta, warmSession } from "./throughput.mjs";
 import { startUpstreamTap } from "./upstream-tap.mjs";
@@ -47,7 +48,8 @@ export async function firstDelta(base, { tokens, rate, reps }) {
 /**
  * One durable turn of a paced upstream (`burst` deltas per network read) with `followers` SSE
  * followers attached, and a baseline turn with the same upstream at the same moment. Per upstream
- * delta: upstream write -> arrival at the sender's client. Rows and bytes from the session's stats.
+ * delta: upstream write -> arrival at the sender's client, and at every follower (pooled). Rows and
+ * bytes from the session's stats.
  */
 export async function pacedDelay(base, { tokens, rate, burst = 1, followers, reps }) {
   const tap = startUpstreamTap();
@@ -72,6 +74,7 @@ export async function pacedDelay(base, { tokens, rate, burst = 1, followers, rep
       runs.push({
         upstreamDeltas: upstream?.chars.length ?? 0,
         durable: deliveryDelays(upstream, durable.events),
+        followers: clients.flatMap((c) => (c.status === 200 ? deliveryDelays(upstream, parseSse(c).events) : [])),
         baseline: deliveryDelays(tap.streamTagged(`baseline${tag}`), baseline.events),
         followersComplete: clients.filter((c) => c.status === 200 && !c.error && c.endAt > 0).length,
         storage,
@@ -81,7 +84,12 @@ export async function pacedDelay(base, { tokens, rate, burst = 1, followers, rep
     tap.stop();
   }
   const pooled = (kind) => runs.flatMap((r) => r[kind]);
-  const dist = (values) => ({ p50: percentile(values, 50), p99: percentile(values, 99), n: values.length });
+  const dist = (values) => ({
+    p50: percentile(values, 50),
+    p99: percentile(values, 99),
+    mean: values.reduce((s, v) => s + v, 0) / values.length,
+    n: values.length,
+  });
   const deltas = runs.reduce((s, r) => s + r.upstreamDeltas, 0);
   const sum = (f) => runs.reduce((s, r) => s + f(r.storage), 0);
   const chunkRows = sum((s) => s.chunkLog.rowsWritten);
@@ -95,13 +103,14 @@ export async function pacedDelay(base, { tokens, rate, burst = 1, followers, rep
     deltas,
     durableMs: dist(pooled("durable")),
     baselineMs: dist(pooled("baseline")),
+    followerMs: dist(pooled("followers")),
     rowsPer1000Deltas: ((chunkRows + messageRows) / deltas) * 1000,
     chunkRowsPer1000Deltas: (chunkRows / deltas) * 1000,
     keptBytesPer1000Deltas: (sum((s) => s.chunkLog.keptBytes ?? Number.NaN) / deltas) * 1000,
     writtenBytesPer1000Deltas: (sum((s) => s.chunkLog.bytes) / deltas) * 1000,
     databaseBytesPer1000Deltas: (sum((s) => s.databaseBytes) / deltas) * 1000,
     followersComplete: runs.reduce((s, r) => s + r.followersComplete, 0),
-    runs: runs.map(({ durable: _, baseline: __, ...rest }) => rest),
+    runs: runs.map(({ durable: _, baseline: __, followers: ___, ...rest }) => rest),
   };
 }
 
