@@ -109,14 +109,10 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     const begun = await this.sends.begin(request);
     if (!begun.ok) return begun;
     if ("queued" in begun) {
-      const stream = queuedSse(
-        begun.queued,
-        (started) => this.attachSse(started.source, started.startAt, { sender: true }).stream,
-        this.log.bind(this),
-      );
+      const stream = queuedSse(begun.queued, (started) => this.attachSse(started.source, started.startAt).stream, this.log.bind(this));
       return { ok: true, stream, messageId: request.action === "send" ? request.message.id : "" };
     }
-    const follower = this.attachSse(begun.source, begun.startAt, { sender: true });
+    const follower = this.attachSse(begun.source, begun.startAt);
     return { ok: true, stream: follower.stream, messageId: begun.messageId };
   }
 
@@ -295,13 +291,9 @@ export class ChatSession extends DurableObject<Env> implements SessionApi {
     });
   }
 
-  private attachSse(
-    source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>,
-    startAt: number,
-    as: { sender?: boolean } = {},
-  ): SseFollower {
+  private attachSse(source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>, startAt: number): SseFollower {
     const follower = new SseFollower(source, startAt, (gone) => source.detach?.(gone));
-    source.attach?.(follower, as);
+    source.attach?.(follower);
     return follower;
   }
 

@@ -134,7 +134,7 @@ export class SocketSession {
       output.send(errorFrame(frame.requestId, "queued_cancelled", "The queued message was cancelled before it ran."));
       return;
     }
-    this.follow(output, frame.requestId, begun.source, begun.startAt, begun.startAt, { sender: true });
+    this.follow(output, frame.requestId, begun.source, begun.startAt, begun.startAt);
   }
 
   private onResume(output: Output, frame: Extract<ClientFrame, { type: "resume" }>): void {
@@ -161,7 +161,6 @@ export class SocketSession {
     source: ChunkSource & Partial<Pick<TurnStream, "attach" | "detach">>,
     startAt: number,
     sequenceBase = source.firstSeq,
-    as: { sender?: boolean } = {},
   ): void {
     const { socket } = output;
     const requests = this.requests.get(socket) ?? new Map<string, WsFollower>();
@@ -181,7 +180,7 @@ export class SocketSession {
     requests.set(requestId, follower);
     follower.start();
     // start() may already have ended it (a finished turn, or the output limit): attach only a live one.
-    if (requests.get(requestId) === follower) source.attach?.(follower, as);
+    if (requests.get(requestId) === follower) source.attach?.(follower);
   }
 }
 

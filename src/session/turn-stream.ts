@@ -66,10 +66,9 @@ export interface TurnStreamOptions {
 
 /**
  * The live half of a turn's resumable stream: assigns each chunk its session-wide sequence, persists
- * chunks in coalesced batches, and only then hands each batch to every follower (the sender's stream
- * first, see `fanOut`). "Durable before visible" holds by construction: a chunk reaches a follower
- * only through `flush`, after the row is written, and the Durable Object's output gate holds outgoing
- * bytes until that write is confirmed.
+ * chunks in coalesced batches, and only then hands each batch to every follower. "Durable before
+ * visible" holds by construction: a chunk reaches a follower only through `flush`, after the row is
+ * written, and the Durable Object's output gate holds outgoing bytes until that write is confirmed.
  *
  * When a row is written is a trade between rows per token and the wait per delta. With a row per k
  * deltas at an even rate a delta waits (k - 1) / 2 inter-token gaps on average, whatever the policy,
@@ -119,13 +118,7 @@ export class TurnStream implements ChunkSource {
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSentAt = Date.now();
   private lastAppendAt = Date.now();
-  /** the client that sent the turn's message (its request's stream): served first, see `fanOut` */
-  private readonly senders = new Set<Follower>();
-  /** every other follower: a second tab, a resume, a watcher */
   private readonly followers = new Set<Follower>();
-  /** batches the senders have and the other followers do not yet, oldest first */
-  private deferred: ChunkBatch[] = [];
-  private deferTimer: ReturnType<typeof setTimeout> | undefined;
   private isEnded = false;
   private readonly flushDeltas: number;
 
@@ -149,7 +142,7 @@ export class TurnStream implements ChunkSource {
   }
 
   get followerCount(): number {
-    return this.senders.size + this.followers.size;
+    return this.followers.size;
   }
 
   read(from: number, to: number): readonly string[] {
@@ -205,8 +198,10 @@ export class TurnStream implements ChunkSource {
    * A row is full at `flushDeltas` deltas, or at one more while the turn is over its write budget of
    * a row per `flushDeltas` deltas. The rows that go at once (the start, a part's first delta, tool
    * steps, and the closing rows, reserved from the start) are paid back by the next rows holding one
-   * delta more: with 4 a 1,000-delta turn writes about 250 rows, not 253, and its first 15 or so
-   * rows of deltas hold 5, which moves the median wait per delta by well under a gap.
+   * delta more: with 4 a 1,000-delta turn writes 250 rows, not 253, and its first 15 or so rows of
+   * deltas hold 5. The mean wait barely moves; the median of an even stream's waits does: at rows of
+   * 4 exactly half the deltas wait at most one gap, with a few rows of 5 slightly fewer, so the median
+   * is the shortest two-gap wait (BENCHMARKS.md, "The median at 250 rows per 1,000").
    */
   private rowIsFull(): boolean {
     if (this.flushDeltas === 1) return this.pendingDeltas >= 1;
@@ -226,7 +221,7 @@ export class TurnStream implements ChunkSource {
     });
   }
 
-  /** Writes pending chunks as one row, then delivers them (see `fanOut`). Synchronous up to the fan-out. */
+  /** Writes pending chunks as one row, then delivers them. Synchronous: nothing interleaves. */
   flush(): void {
     if (this.flushTimer !== undefined) this.clearFlushTimer();
     if (this.flushImmediate !== undefined) {
@@ -244,36 +239,11 @@ export class TurnStream implements ChunkSource {
     this.rows += 1;
     this.durable = firstSeq + lines.length - 1;
     let sse: Uint8Array | undefined;
-    this.fanOut({ firstSeq, lines, sse: () => (sse ??= encodeSse(sseFrames(firstSeq, lines))) });
-    this.lastSentAt = Date.now();
-  }
-
-  /**
-   * The sender's stream gets a batch at once; the other followers get it when this turn of the event
-   * loop is over, all at once, in order. Every delivery is work on the one thread that also carries
-   * the sender's bytes on, so with 100 followers the sender's row used to leave somewhere among theirs:
-   * at 200 tokens/s that added 3-4 ms to the sender's median delay per delta (13.5-14.7 ms, against
-   * 10.4-10.5 ms sender-first; BENCHMARKS.md, "The sender first"). Without a sender attached (say, a
-   * resume after a reload) nobody waits: everyone at once.
-   */
-  private fanOut(batch: ChunkBatch): void {
-    deliverTo(this.senders, batch);
-    if (this.followers.size === 0) return;
-    if (this.senders.size === 0) {
-      this.drainDeferred();
-      deliverTo(this.followers, batch);
-      return;
+    const batch: ChunkBatch = { firstSeq, lines, sse: () => (sse ??= encodeSse(sseFrames(firstSeq, lines))) };
+    for (const follower of this.followers) {
+      if (!follower.deliver(batch)) this.followers.delete(follower);
     }
-    this.deferred.push(batch);
-    this.deferTimer ??= setTimeout(() => this.drainDeferred(), 0);
-  }
-
-  private drainDeferred(): void {
-    if (this.deferTimer !== undefined) clearTimeout(this.deferTimer);
-    this.deferTimer = undefined;
-    const batches = this.deferred;
-    this.deferred = [];
-    for (const batch of batches) deliverTo(this.followers, batch);
+    this.lastSentAt = Date.now();
   }
 
   /** Flushes in `delayMs` unless a flush is already due sooner. */
@@ -305,21 +275,16 @@ export class TurnStream implements ChunkSource {
   /** The alarm's backstop for the heartbeat timer: heartbeats followers idle for an interval. */
   heartbeatIfIdle(now: number): void {
     if (this.isEnded || now - this.lastSentAt < this.options.heartbeatIntervalMs) return;
-    this.heartbeatAll();
+    for (const follower of this.followers) follower.heartbeat();
     this.lastSentAt = now;
   }
 
-  /**
-   * `sender`: the stream of the request that sent the turn's message, which is served first. A
-   * follower attached while batches wait for the others reads them from the log, like any late joiner.
-   */
-  attach(follower: Follower, { sender = false }: { sender?: boolean } = {}): void {
-    (sender ? this.senders : this.followers).add(follower);
+  attach(follower: Follower): void {
+    this.followers.add(follower);
     if (this.isEnded) follower.end();
   }
 
   detach(follower: Follower): void {
-    this.senders.delete(follower);
     this.followers.delete(follower);
   }
 
@@ -327,17 +292,10 @@ export class TurnStream implements ChunkSource {
   end(): void {
     if (this.isEnded) return;
     this.flush();
-    this.drainDeferred();
     this.isEnded = true;
     if (this.heartbeatTimer !== undefined) clearTimeout(this.heartbeatTimer);
-    for (const follower of [...this.senders, ...this.followers]) follower.end();
-    this.senders.clear();
+    for (const follower of [...this.followers]) follower.end();
     this.followers.clear();
-  }
-
-  private heartbeatAll(): void {
-    for (const follower of this.senders) follower.heartbeat();
-    for (const follower of this.followers) follower.heartbeat();
   }
 
   /**
@@ -351,18 +309,12 @@ export class TurnStream implements ChunkSource {
       () => {
         if (this.isEnded) return;
         if (Date.now() - this.lastSentAt >= interval) {
-          this.heartbeatAll();
+          for (const follower of this.followers) follower.heartbeat();
           this.lastSentAt = Date.now();
         }
         this.armHeartbeat();
       },
       Math.max(due, 0),
     );
-  }
-}
-
-function deliverTo(followers: Set<Follower>, batch: ChunkBatch): void {
-  for (const follower of followers) {
-    if (!follower.deliver(batch)) followers.delete(follower);
   }
 }
