@@ -24,7 +24,8 @@ export function latencyRows({ first, delay }) {
     });
   }
   for (const r of delay) {
-    const target = r.code === "this" && r.policy === "default" && r.burst === 1 ? DELAY_TARGET_MS[r.rate] : undefined;
+    // The issue's condition: at the default settings, with followers attached.
+    const target = r.code === "this" && r.policy === "default" && r.burst === 1 && r.followers > 0 ? DELAY_TARGET_MS[r.rate] : undefined;
     rows.push({
       scenario: `delay (${r.code}, ${r.policy}) ${r.rate}/s${r.burst > 1 ? ` burst ${r.burst}` : ""} x${r.followers}`,
       metric: "upstream -> sender per delta p50 / p99 (mean); chunk rows (all rows) per 1,000 deltas",
@@ -130,7 +131,7 @@ export function peerRows(peer, scenarios) {
   }
   for (const p of peer.delay) {
     const ours = scenarios.latency?.delay.find(
-      (r) => r.code === "this" && r.policy === "default" && r.rate === p.rate && r.burst === p.burst,
+      (r) => r.code === "this" && r.policy === "default" && r.rate === p.rate && r.burst === p.burst && r.followers === p.followers,
     );
     if (ours) {
       rows.push(

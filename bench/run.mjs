@@ -186,15 +186,10 @@ try {
   if (want("latency")) {
     const latency = { first: [], delay: [], kept: [] };
     results.scenarios.latency = latency;
-    const delayRuns = async (svc, code, policy) => {
+    const delayRuns = async (svc, code, policy, followers = config.latencyFollowers) => {
       for (const rate of config.latencyRates) {
-        log(`latency ${code} ${policy}: ${config.latencyTokens} tokens at ${rate}/s, ${config.latencyFollowers} followers`);
-        const run = await pacedDelay(svc.baseUrl, {
-          tokens: config.latencyTokens,
-          rate,
-          followers: config.latencyFollowers,
-          reps: config.latencyReps,
-        });
+        log(`latency ${code} ${policy}: ${config.latencyTokens} tokens at ${rate}/s, ${followers} followers`);
+        const run = await pacedDelay(svc.baseUrl, { tokens: config.latencyTokens, rate, followers, reps: config.latencyReps });
         latency.delay.push({ code, policy, ...run });
       }
     };
@@ -208,6 +203,8 @@ try {
             ...(await firstDelta(svc.baseUrl, { tokens: config.firstDeltaTokens, rate: 0, reps: config.firstDeltaReps })),
           });
           await delayRuns(svc, code.name, "default");
+          // The policy's own share, without the fan-out's: the same runs with nobody else attached.
+          await delayRuns(svc, code.name, "default", 0);
           log(`latency ${code.name}: bytes kept, ${config.keptTurns} turns of ${config.keptTokens} tokens in one session`);
           latency.kept.push({ code: code.name, ...(await keptBytes(svc.baseUrl, { tokens: config.keptTokens, turns: config.keptTurns })) });
           const rate = config.latencyRates[0];
