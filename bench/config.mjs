@@ -15,6 +15,7 @@ const OPTIONS = {
   followers: ["followers", "BENCH_FOLLOWERS", "500,100,10,1", "50,10,1", list],
   fanoutTokens: ["fanout-tokens", "BENCH_FANOUT_TOKENS", 2000, 400, Number],
   fanoutRate: ["fanout-rate", "BENCH_FANOUT_RATE", 200, 200, Number],
+  lagReps: ["lag-reps", "BENCH_LAG_REPS", 3, 1, Number],
   rawEvents: ["raw-events", "BENCH_RAW_EVENTS", 400, 100, Number],
   throughputTokens: ["throughput-tokens", "BENCH_THROUGHPUT_TOKENS", 10_000, 2_000, Number],
   throughputReps: ["throughput-reps", "BENCH_THROUGHPUT_REPS", 3, 1, Number],

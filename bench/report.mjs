@@ -27,8 +27,10 @@ export function fanoutRows({ runs, raw, baselineCpu }) {
     const lagTarget = run.followers === 100;
     rows.push({
       scenario,
-      metric: `lag first->last follower p50 / p99 (${run.liveChunks} live chunks; others' load ${f(run.otherCores, 1)} cores)`,
-      value: `${f(run.lagMs.p50, 2)} / ${f(run.lagMs.p99, 2)} ms`,
+      metric: run.reps
+        ? `lag first->last follower p50 / p99, medians of ${run.reps.length} turns (p99 of each)`
+        : `lag first->last follower p50 / p99 (${run.liveChunks} live chunks; others' load ${f(run.otherCores, 1)} cores)`,
+      value: `${f(run.lagMs.p50, 2)} / ${f(run.lagMs.p99, 2)} ms${run.reps ? ` (${run.reps.map((r) => f(r.lagP99Ms, 1)).join(", ")})` : ""}`,
       baseline: floor ? `${f(floor.lagMs.p50, 2)} / ${f(floor.lagMs.p99, 2)} ms raw` : "",
       ratio: floor ? `p99 ${ratio(run.lagMs.p99, floor.lagMs.p99)}` : "",
       target: lagTarget ? "p99 <= 10 ms" : "",
@@ -37,8 +39,8 @@ export function fanoutRows({ runs, raw, baselineCpu }) {
     const base = baselineCpu[run.code === "before" ? `${run.transport}-before` : run.transport];
     rows.push({
       scenario,
-      metric: "workerd CPU per token (upstream delta): Worker process (+ wrangler proxy)",
-      value: `${f(run.cpuPerTokenUs.worker, 0)} us (+${f(run.cpuPerTokenUs.proxy, 0)})`,
+      metric: `workerd CPU per token (upstream delta): Worker process (+ wrangler proxy)${run.reps ? ", medians" : ""}`,
+      value: `${f(run.cpuPerTokenUs.worker, 0)} us (+${f(run.cpuPerTokenUs.proxy, 0)})${run.reps ? ` (${run.reps.map((r) => f(r.cpuPerTokenUs, 0)).join(", ")})` : ""}`,
       baseline: base ? `${f(base.cpuPerTokenUs.worker, 0)} us (+${f(base.cpuPerTokenUs.proxy, 0)})` : "",
       ratio: base ? ratio(run.cpuPerTokenUs.worker, base.cpuPerTokenUs.worker) : "",
       target: "",

@@ -10,7 +10,7 @@ import { runTurn, sendChat, turnText } from "./api.mjs";
 import { readConfig, USAGE } from "./config.mjs";
 import { profiles } from "./diagnostics.mjs";
 import { coldStart, paced } from "./durability.mjs";
-import { baselineCpu, fanoutRun } from "./fanout.mjs";
+import { baselineCpu, fanoutRun, fanoutRuns } from "./fanout.mjs";
 import { filesRows, filesScenario } from "./files.mjs";
 import { firstDelta, keptBytes, pacedDelay } from "./latency.mjs";
 import { bigTurnRows, keptRows, latencyRows, peerRows } from "./latency-report.mjs";
@@ -92,7 +92,9 @@ try {
         // Largest first: its memory is measured on the freshest process.
         for (const followers of [...config.followers].sort((a, b) => b - a)) {
           log(`fan-out ${transport}: ${followers} followers, ${config.fanoutTokens} tokens at ${config.fanoutRate}/s`);
-          const run = await fanoutRun(svc, { transport, followers, tokens: config.fanoutTokens, rate: config.fanoutRate });
+          // 100 followers is where the issue compares with the peer: several turns, medians.
+          const fan = { transport, followers, tokens: config.fanoutTokens, rate: config.fanoutRate };
+          const run = followers === 100 ? await fanoutRuns(svc, fan, config.lagReps) : await fanoutRun(svc, fan);
           log(
             `  ${run.complete}/${followers} complete, lag p99 ${run.lagMs.p99.toFixed(2)} ms, ${run.cpuPerChunkUs.worker.toFixed(0)} us CPU/chunk`,
           );
@@ -109,7 +111,11 @@ try {
             log(`fan-out ${transport} (before): 100 followers`);
             fanout.runs.push({
               code: "before",
-              ...(await fanoutRun(svc, { transport, followers: 100, tokens: config.fanoutTokens, rate: config.fanoutRate })),
+              ...(await fanoutRuns(
+                svc,
+                { transport, followers: 100, tokens: config.fanoutTokens, rate: config.fanoutRate },
+                config.lagReps,
+              )),
             });
           },
           [],
@@ -265,6 +271,7 @@ try {
         burst: config.burst,
         keptTurns: config.keptTurns,
         keptTokens: config.keptTokens,
+        lagReps: config.lagReps,
         setActive: (a) => (active = a),
       });
     } catch (error) {
