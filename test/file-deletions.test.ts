@@ -122,6 +122,23 @@ function gate(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+/**
+ * Deletes a session whose files' R2 delete is then held in flight: resolves once that delete was
+ * sent, with the function that lets it land.
+ */
+async function deleteSessionWithR2DeleteHeld(user: string, sessionId: string): Promise<{ resolve: () => void }> {
+  const sent = gate();
+  const land = gate();
+  await wrapDeletes(user, async (real, keys) => {
+    sent.resolve();
+    await land.promise;
+    await real.delete(keys);
+  });
+  expect((await call(`/api/sessions/${sessionId}`, { method: "DELETE", user })).status).toBe(200);
+  await sent.promise;
+  return land;
+}
+
 /** A link from a session's history to the first file of its first message. */
 async function historyLink(user: string, sessionId: string): Promise<string> {
   const message = (await getSession(sessionId, user)).body.messages[0] as UIMessage;
@@ -195,15 +212,7 @@ describe("a failed file delete is owed, not orphaned", () => {
     const [a, c] = [newSessionId(), newSessionId()];
     const doc = pdf();
     expect((await sendFiles(user, a, [filePart("application/pdf", doc, "d.pdf")])).status).toBe(200);
-    const sent = gate();
-    const land = gate();
-    await wrapDeletes(user, async (real, keys) => {
-      sent.resolve();
-      await land.promise;
-      await real.delete(keys);
-    });
-    expect((await call(`/api/sessions/${a}`, { method: "DELETE", user })).status).toBe(200);
-    await sent.promise;
+    const land = await deleteSessionWithR2DeleteHeld(user, a);
 
     // The new use comes in while the delete is in flight: it cancels the owed row at once, and the
     // message is stored only after the delete has landed, with its bytes written again.
@@ -226,15 +235,7 @@ describe("a failed file delete is owed, not orphaned", () => {
     });
     expect(uploaded.status).toBe(201);
     const { url } = await uploaded.json<{ url: string }>();
-    const sent = gate();
-    const land = gate();
-    await wrapDeletes(user, async (real, keys) => {
-      sent.resolve();
-      await land.promise;
-      await real.delete(keys);
-    });
-    expect((await call(`/api/sessions/${a}`, { method: "DELETE", user })).status).toBe(200);
-    await sent.promise;
+    const land = await deleteSessionWithR2DeleteHeld(user, a);
 
     // The reference's HEAD still finds the object; the delete lands before the message is admitted.
     const attached = sendFiles(user, c, [{ type: "file", mediaType: "application/pdf", filename: "d.pdf", url }]);
